@@ -20,6 +20,8 @@ s.push(Buffer.from([0xc3]));
 log('chars partial', s.readableLength);
 s.push(Buffer.from([0xa9]));
 log('chars completed', s.readableLength);
+s.push(Buffer.from('\u{1f600}'));
+log('chars astral (UTF-16 units)', s.readableLength);
 
 const o = new Readable({ objectMode: true, highWaterMark: 100, read() {} });
 o.push('long string');
