@@ -1,0 +1,62 @@
+"""Node.js streams and Node's http module, rebuilt on Trio's structured concurrency."""
+
+from ._duplex import Duplex as Duplex
+from ._duplex import PassThrough as PassThrough
+from ._duplex import Transform as Transform
+from ._encoding import StringDecoder as StringDecoder
+from ._errors import AbortError as AbortError
+from ._errors import NodeError as NodeError
+from ._errors import NodeRangeError as NodeRangeError
+from ._errors import NodeTypeError as NodeTypeError
+from ._events import EventEmitter as EventEmitter
+from ._events import MaxListenersExceededWarning as MaxListenersExceededWarning
+from ._finished import eos as eos
+from ._finished import finished as finished
+from ._readable import Readable as Readable
+from ._readable import ReadableIterator as ReadableIterator
+from ._readable import get_default_high_water_mark as get_default_high_water_mark
+from ._scope import Scope as Scope
+from ._scope import current_scope as current_scope
+from ._scope import next_tick as next_tick
+from ._scope import open_scope as open_scope
+from ._writable import Writable as Writable
+
+__all__ = [
+    "AbortError",
+    "Duplex",
+    "EventEmitter",
+    "MaxListenersExceededWarning",
+    "NodeError",
+    "NodeRangeError",
+    "NodeTypeError",
+    "PassThrough",
+    "Readable",
+    "ReadableIterator",
+    "Scope",
+    "StringDecoder",
+    "Transform",
+    "Writable",
+    "current_scope",
+    "eos",
+    "finished",
+    "get_default_high_water_mark",
+    "next_tick",
+    "open_scope",
+]
+
+__version__ = "0.1.0"
+
+
+def _fix_module_names() -> None:
+    # Reprs and tracebacks say trio_nodestreams.Readable, not trio_nodestreams._readable.Readable.
+    for name in __all__:
+        obj = globals()[name]
+        if getattr(obj, "__module__", "").startswith("trio_nodestreams._"):
+            try:
+                obj.__module__ = __name__
+            except (AttributeError, TypeError):  # pragma: no cover
+                pass
+
+
+_fix_module_names()
+del _fix_module_names

@@ -1,0 +1,185 @@
+"""NodeError and Node's error codes (node: lib/internal/errors.js).
+
+Every error this library raises or emits is a :class:`NodeError` whose ``code``
+is the string Node uses, so code written against Node's documentation can test
+``err.code == "ERR_STREAM_WRITE_AFTER_END"`` unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class NodeError(Exception):
+    """An error with Node's ``code`` and ``name``.
+
+    Args:
+      code: Node's error code, such as ``"ERR_STREAM_DESTROYED"``.
+      message: the human-readable message.
+      name: Node's error class name (``"Error"``, ``"TypeError"``, ``"AbortError"`` ...).
+    """
+
+    code: str
+    name: str
+
+    def __init__(self, code: str, message: str, *, name: str = "Error") -> None:
+        super().__init__(message)
+        self.code = code
+        self.name = name
+
+    @property
+    def message(self) -> str:
+        """The message, as Node's ``err.message``."""
+        return str(self.args[0]) if self.args else ""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.code!r}, {self.message!r})"
+
+
+class NodeTypeError(NodeError, TypeError):
+    """A :class:`NodeError` that Node raises as a ``TypeError``."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(code, message, name="TypeError")
+
+
+class NodeRangeError(NodeError, ValueError):
+    """A :class:`NodeError` that Node raises as a ``RangeError``."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(code, message, name="RangeError")
+
+
+class AbortError(NodeError):
+    """The operation was aborted (Node's ``AbortError``, code ``ABORT_ERR``)."""
+
+    def __init__(self, message: str = "The operation was aborted") -> None:
+        super().__init__("ABORT_ERR", message, name="AbortError")
+
+
+class SystemError_(NodeError):
+    """A socket-level error with a POSIX-style code (``ECONNRESET``, ``ECONNREFUSED`` ...)."""
+
+    errno: int | None
+    syscall: str | None
+
+    def __init__(
+        self, code: str, message: str, *, errno: int | None = None, syscall: str | None = None
+    ) -> None:
+        super().__init__(code, message)
+        self.errno = errno
+        self.syscall = syscall
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "Received null"
+    if isinstance(value, bool | int | float | str):
+        return f"Received type {type(value).__name__} ({value!r:.25})"
+    return f"Received an instance of {type(value).__name__}"
+
+
+def err_invalid_arg_type(name: str, expected: str, actual: Any) -> NodeTypeError:
+    """``ERR_INVALID_ARG_TYPE``."""
+    return NodeTypeError(
+        "ERR_INVALID_ARG_TYPE",
+        f'The "{name}" argument must be {expected}. {_type_name(actual)}',
+    )
+
+
+def err_invalid_arg_value(name: str, value: Any, reason: str = "is invalid") -> NodeTypeError:
+    """``ERR_INVALID_ARG_VALUE``."""
+    return NodeTypeError("ERR_INVALID_ARG_VALUE", f"The argument '{name}' {reason}. Received {value!r}")
+
+
+def err_out_of_range(name: str, expected: str, actual: Any) -> NodeRangeError:
+    """``ERR_OUT_OF_RANGE``."""
+    return NodeRangeError(
+        "ERR_OUT_OF_RANGE",
+        f'The value of "{name}" is out of range. It must be {expected}. Received {actual!r}',
+    )
+
+
+def err_unknown_encoding(encoding: Any) -> NodeTypeError:
+    """``ERR_UNKNOWN_ENCODING``."""
+    return NodeTypeError("ERR_UNKNOWN_ENCODING", f"Unknown encoding: {encoding}")
+
+
+def err_method_not_implemented(method: str) -> NodeError:
+    """``ERR_METHOD_NOT_IMPLEMENTED``."""
+    return NodeError("ERR_METHOD_NOT_IMPLEMENTED", f"The {method} method is not implemented")
+
+
+def err_multiple_callback() -> NodeError:
+    """``ERR_MULTIPLE_CALLBACK``."""
+    return NodeError("ERR_MULTIPLE_CALLBACK", "Callback called multiple times")
+
+
+def err_stream_destroyed(method: str) -> NodeError:
+    """``ERR_STREAM_DESTROYED``."""
+    return NodeError(
+        "ERR_STREAM_DESTROYED", f"Cannot call {method} after a stream was destroyed"
+    )
+
+
+def err_stream_write_after_end() -> NodeError:
+    """``ERR_STREAM_WRITE_AFTER_END``."""
+    return NodeError("ERR_STREAM_WRITE_AFTER_END", "write after end")
+
+
+def err_stream_already_finished(method: str) -> NodeError:
+    """``ERR_STREAM_ALREADY_FINISHED``."""
+    return NodeError(
+        "ERR_STREAM_ALREADY_FINISHED", f"Cannot call {method} after a stream was finished"
+    )
+
+
+def err_stream_null_values() -> NodeTypeError:
+    """``ERR_STREAM_NULL_VALUES``."""
+    return NodeTypeError("ERR_STREAM_NULL_VALUES", "May not write null values to stream")
+
+
+def err_stream_push_after_eof() -> NodeError:
+    """``ERR_STREAM_PUSH_AFTER_EOF``."""
+    return NodeError("ERR_STREAM_PUSH_AFTER_EOF", "stream.push() after EOF")
+
+
+def err_stream_unshift_after_end_event() -> NodeError:
+    """``ERR_STREAM_UNSHIFT_AFTER_END_EVENT``."""
+    return NodeError(
+        "ERR_STREAM_UNSHIFT_AFTER_END_EVENT", "stream.unshift() after end event"
+    )
+
+
+def err_stream_premature_close() -> NodeError:
+    """``ERR_STREAM_PREMATURE_CLOSE``."""
+    return NodeError("ERR_STREAM_PREMATURE_CLOSE", "Premature close")
+
+
+def err_stream_cannot_pipe() -> NodeError:
+    """``ERR_STREAM_CANNOT_PIPE``."""
+    return NodeError("ERR_STREAM_CANNOT_PIPE", "Cannot pipe, not readable")
+
+
+def err_missing_args(*names: str) -> NodeTypeError:
+    """``ERR_MISSING_ARGS``."""
+    return NodeTypeError(
+        "ERR_MISSING_ARGS", "The " + " and ".join(f'"{n}"' for n in names) + " argument must be specified"
+    )
+
+
+def err_unhandled_error(value: Any) -> NodeError:
+    """``ERR_UNHANDLED_ERROR``: ``emit('error', x)`` where ``x`` is not an exception."""
+    return NodeError("ERR_UNHANDLED_ERROR", f"Unhandled error. ({value!r})")
+
+
+def err_no_scope() -> NodeError:
+    """``ERR_NO_SCOPE``: a stream was created outside ``open_scope()``.
+
+    This code is ours: Node has one process-wide event loop, Trio has none.
+    """
+    return NodeError(
+        "ERR_NO_SCOPE",
+        "streams need a scope to run their deferred events in: create them inside "
+        "`async with trio_nodestreams.open_scope():` (or pass scope=...)",
+    )

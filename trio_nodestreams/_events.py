@@ -1,0 +1,224 @@
+"""EventEmitter (node: lib/events.js).
+
+Listeners are plain callables run synchronously, in registration order, by
+:meth:`EventEmitter.emit`. Listener lists are stored as tuples and replaced on
+change, so a listener added or removed during an emit does not affect that emit
+(as in Node) and ``emit`` never copies.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+from ._errors import err_invalid_arg_type, err_out_of_range, err_unhandled_error
+
+Listener = Callable[..., object]
+
+#: Node's ``EventEmitter.defaultMaxListeners``.
+default_max_listeners = 10
+
+
+class MaxListenersExceededWarning(RuntimeWarning):
+    """More listeners than ``get_max_listeners()`` were added for one event: a likely leak."""
+
+    emitter: EventEmitter
+    type: str
+    count: int
+
+    def __init__(self, emitter: EventEmitter, event: str, count: int) -> None:
+        super().__init__(
+            f"Possible EventEmitter memory leak detected. {count} {event} listeners added to "
+            f"{type(emitter).__name__}. Use emitter.set_max_listeners() to increase limit"
+        )
+        self.emitter = emitter
+        self.type = event
+        self.count = count
+
+    @property
+    def name(self) -> str:
+        """Node's warning name."""
+        return "MaxListenersExceededWarning"
+
+
+class _Once:
+    """A listener that removes itself before it runs; ``listener`` is the original."""
+
+    __slots__ = ("emitter", "event", "fired", "listener")
+
+    def __init__(self, emitter: EventEmitter, event: str, listener: Listener) -> None:
+        self.emitter = emitter
+        self.event = event
+        self.listener = listener
+        self.fired = False
+
+    def __call__(self, *args: Any) -> object:
+        if self.fired:
+            return None
+        self.fired = True
+        self.emitter.remove_listener(self.event, self)
+        return self.listener(*args)
+
+
+def _original(fn: Listener) -> Listener:
+    return fn.listener if isinstance(fn, _Once) else fn
+
+
+class EventEmitter:
+    """Node's EventEmitter: named events with synchronous listeners.
+
+    ``emit('error', err)`` with no ``'error'`` listener raises ``err``.
+    """
+
+    # Subclasses that need __slots__ may add them; the dict stays for user attributes.
+    _events: dict[str, tuple[Listener, ...]]
+    _max_listeners: int | None
+    _warned: set[str] | None
+
+    def __init__(self) -> None:
+        self._events = {}
+        self._max_listeners = None
+        self._warned = None
+
+    # -- adding ----------------------------------------------------------------
+
+    def _add(self, event: str, listener: Listener, prepend: bool) -> None:
+        if not callable(listener):
+            raise err_invalid_arg_type("listener", "of type function", listener)
+        events = self._events
+        if "newListener" in events:
+            self.emit("newListener", event, _original(listener))
+        current = events.get(event)
+        if current is None:
+            events[event] = (listener,)
+            return
+        events[event] = (listener, *current) if prepend else (*current, listener)
+        limit = self.get_max_listeners()
+        count = len(current) + 1
+        if limit > 0 and count > limit and (self._warned is None or event not in self._warned):
+            if self._warned is None:
+                self._warned = set()
+            self._warned.add(event)
+            warnings.warn(MaxListenersExceededWarning(self, event, count), stacklevel=3)
+
+    def on(self, event: str, listener: Listener) -> EventEmitter:
+        """Add ``listener`` for ``event``; returns the emitter."""
+        self._add(event, listener, False)
+        return self
+
+    def add_listener(self, event: str, listener: Listener) -> EventEmitter:
+        """Alias of :meth:`on`."""
+        return self.on(event, listener)
+
+    def prepend_listener(self, event: str, listener: Listener) -> EventEmitter:
+        """Add ``listener`` in front of the others for ``event``."""
+        self._add(event, listener, True)
+        return self
+
+    def once(self, event: str, listener: Listener) -> EventEmitter:
+        """Add a listener that runs at most once."""
+        self._add(event, _Once(self, event, listener), False)
+        return self
+
+    def prepend_once_listener(self, event: str, listener: Listener) -> EventEmitter:
+        """Add a run-once listener in front of the others."""
+        self._add(event, _Once(self, event, listener), True)
+        return self
+
+    # -- removing --------------------------------------------------------------
+
+    def remove_listener(self, event: str, listener: Listener) -> EventEmitter:
+        """Remove the most recently added instance of ``listener`` for ``event``."""
+        current = self._events.get(event)
+        if current is None:
+            return self
+        for i in range(len(current) - 1, -1, -1):
+            fn = current[i]
+            if fn is listener or (isinstance(fn, _Once) and fn.listener is listener):
+                rest = current[:i] + current[i + 1 :]
+                if rest:
+                    self._events[event] = rest
+                else:
+                    del self._events[event]
+                if "removeListener" in self._events:
+                    self.emit("removeListener", event, _original(fn))
+                break
+        return self
+
+    def off(self, event: str, listener: Listener) -> EventEmitter:
+        """Alias of :meth:`remove_listener`."""
+        return self.remove_listener(event, listener)
+
+    def remove_all_listeners(self, event: str | None = None) -> EventEmitter:
+        """Remove every listener of ``event``, or of every event."""
+        events = self._events
+        if "removeListener" not in events:
+            if event is None:
+                events.clear()
+            else:
+                events.pop(event, None)
+            return self
+        if event is None:
+            for name in [n for n in events if n != "removeListener"]:
+                self.remove_all_listeners(name)
+            self.remove_all_listeners("removeListener")
+            return self
+        current = events.get(event)
+        if current is not None:
+            for fn in reversed(current):
+                self.remove_listener(event, fn)
+        return self
+
+    # -- emitting --------------------------------------------------------------
+
+    def emit(self, event: str, *args: Any) -> bool:
+        """Call every listener of ``event`` with ``args``; return whether there was one.
+
+        Raises:
+          The error itself for ``'error'`` with no listener (``ERR_UNHANDLED_ERROR``
+          if it is not an exception), and whatever a listener raises.
+        """
+        handlers = self._events.get(event)
+        if handlers is None:
+            if event == "error":
+                err = args[0] if args else None
+                if isinstance(err, BaseException):
+                    raise err
+                raise err_unhandled_error(err)
+            return False
+        for fn in handlers:
+            fn(*args)
+        return True
+
+    # -- introspection ---------------------------------------------------------
+
+    def listener_count(self, event: str, listener: Listener | None = None) -> int:
+        """How many listeners ``event`` has (counting only ``listener`` if given)."""
+        current = self._events.get(event, ())
+        if listener is None:
+            return len(current)
+        return sum(1 for fn in current if _original(fn) is listener)
+
+    def listeners(self, event: str) -> list[Listener]:
+        """A copy of the listeners of ``event``, once-wrappers unwrapped."""
+        return [_original(fn) for fn in self._events.get(event, ())]
+
+    def raw_listeners(self, event: str) -> list[Listener]:
+        """A copy of the listeners of ``event``, once-wrappers included."""
+        return list(self._events.get(event, ()))
+
+    def event_names(self) -> list[str]:
+        """The events that have listeners, in the order they were first added."""
+        return list(self._events)
+
+    def set_max_listeners(self, n: int) -> EventEmitter:
+        """Warn when more than ``n`` listeners are added for one event (0: never warn)."""
+        if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+            raise err_out_of_range("n", "a non-negative number", n)
+        self._max_listeners = n
+        return self
+
+    def get_max_listeners(self) -> int:
+        """The current limit (``default_max_listeners`` unless set)."""
+        return default_max_listeners if self._max_listeners is None else self._max_listeners

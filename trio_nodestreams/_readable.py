@@ -1,0 +1,972 @@
+"""Readable (node: lib/internal/streams/readable.js).
+
+The state machine runs synchronously, as Node's does; deferred steps go
+through the scope's ``next_tick`` queue. Trio idioms (``async for``,
+``receive_some``, ``aclose``) are layered on top of Node's ``'readable'`` /
+``read()`` protocol and never replace it.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable
+from types import MethodType
+from typing import TYPE_CHECKING, Any
+
+import trio
+
+from . import _destroy
+from ._buffer_list import BufferList
+from ._encoding import StringDecoder, check_encoding, encode
+from ._errors import (
+    NodeError,
+    err_invalid_arg_type,
+    err_method_not_implemented,
+    err_out_of_range,
+    err_stream_push_after_eof,
+    err_stream_unshift_after_end_event,
+)
+from ._events import EventEmitter, Listener
+from ._scope import Scope, current_scope
+
+if TYPE_CHECKING:
+    from ._writable import Writable
+
+#: Default high-water marks (Node >= 22: 64 KiB for bytes, 16 objects).
+DEFAULT_HIGH_WATER_MARK = 64 * 1024
+DEFAULT_OBJECT_HIGH_WATER_MARK = 16
+_MAX_HWM = 0x40000000
+
+
+def get_default_high_water_mark(object_mode: bool = False) -> int:
+    """The high-water mark streams get when none is given."""
+    return DEFAULT_OBJECT_HIGH_WATER_MARK if object_mode else DEFAULT_HIGH_WATER_MARK
+
+
+def _hwm(value: Any, name: str, object_mode: bool) -> int:
+    if value is None:
+        return get_default_high_water_mark(object_mode)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0 or value != value:
+        raise NodeError(
+            "ERR_INVALID_ARG_VALUE",
+            f"The property 'options.{name}' is invalid. Received {value!r}",
+            name="TypeError",
+        )
+    return int(value)
+
+
+def _new_hwm(n: int) -> int:
+    if n > _MAX_HWM:
+        raise err_out_of_range("size", "<= 1GiB", n)
+    return 1 << (n - 1).bit_length()
+
+
+class ReadableState:
+    """Everything a Readable knows about itself; one place holds it so Duplex can share logic."""
+
+    __slots__ = (
+        "auto_destroy",
+        "await_drain_writers",
+        "buffer",
+        "close_emitted",
+        "closed",
+        "constructed",
+        "data_emitted",
+        "decoder",
+        "default_encoding",
+        "destroyed",
+        "emit_close",
+        "emitted_readable",
+        "encoding",
+        "end_emitted",
+        "ended",
+        "error_emitted",
+        "errored",
+        "flowing",
+        "high_water_mark",
+        "length",
+        "multi_await_drain",
+        "need_readable",
+        "object_mode",
+        "paused",
+        "pipes",
+        "readable",
+        "readable_listening",
+        "reading",
+        "reading_more",
+        "resume_scheduled",
+        "sync",
+    )
+
+    def __init__(
+        self,
+        *,
+        object_mode: bool,
+        high_water_mark: int,
+        encoding: str | None,
+        emit_close: bool,
+        auto_destroy: bool,
+        default_encoding: str,
+    ) -> None:
+        self.object_mode = object_mode
+        self.high_water_mark = high_water_mark
+        self.buffer = BufferList()
+        self.length = 0
+        self.pipes: list[Writable] = []
+        self.flowing: bool | None = None
+        self.paused: bool | None = None
+        self.ended = False
+        self.end_emitted = False
+        self.reading = False
+        self.constructed = True
+        self.sync = True
+        self.need_readable = False
+        self.emitted_readable = False
+        self.readable_listening = False
+        self.resume_scheduled = False
+        self.error_emitted = False
+        self.emit_close = emit_close
+        self.auto_destroy = auto_destroy
+        self.destroyed = False
+        self.errored: BaseException | None = None
+        self.closed = False
+        self.close_emitted = False
+        self.default_encoding = default_encoding
+        self.await_drain_writers: Any = None
+        self.multi_await_drain = False
+        self.reading_more = False
+        self.data_emitted = False
+        self.readable = True
+        self.decoder: StringDecoder | None = None
+        self.encoding: str | None = None
+        if encoding:
+            self.decoder = StringDecoder(encoding)
+            self.encoding = self.decoder.encoding
+
+
+def _bind(stream: Any, fn: Callable[..., Any] | None) -> Any:
+    return None if fn is None else MethodType(fn, stream)
+
+
+class Readable(EventEmitter):
+    """A source of data, with Node's flowing and paused modes.
+
+    Args:
+      high_water_mark: bytes (or objects) to buffer before ``push`` returns False.
+      encoding: decode chunks to ``str`` with this encoding.
+      object_mode: carry any object but ``None`` instead of bytes.
+      emit_close: emit ``'close'`` after destroy.
+      auto_destroy: destroy after ``'end'`` (and on error).
+      read: ``fn(stream, size)`` implementing ``_read``; may be ``async def fn(stream, size)``.
+      destroy: ``fn(stream, err, callback)`` implementing ``_destroy``.
+      construct: ``fn(stream, callback)`` implementing ``_construct``.
+      scope: the scope to run in; default the current one.
+    """
+
+    _readable_state: ReadableState
+    _writable_state: Any = None
+    _scope: Scope
+
+    def __init__(
+        self,
+        *,
+        high_water_mark: int | None = None,
+        encoding: str | None = None,
+        object_mode: bool = False,
+        emit_close: bool = True,
+        auto_destroy: bool = True,
+        read: Callable[..., Any] | None = None,
+        destroy: Callable[..., Any] | None = None,
+        construct: Callable[..., Any] | None = None,
+        scope: Scope | None = None,
+    ) -> None:
+        EventEmitter.__init__(self)
+        self._scope = scope if scope is not None else current_scope()
+        self._init_readable(
+            object_mode=object_mode,
+            high_water_mark=high_water_mark,
+            encoding=encoding,
+            emit_close=emit_close,
+            auto_destroy=auto_destroy,
+        )
+        self._set_impls(read=read, destroy=destroy, construct=construct)
+        self._scope.register(self)
+        _destroy.construct(self, self._after_construct_readable)
+
+    # -- construction helpers (shared with Duplex) ----------------------------
+
+    def _init_readable(
+        self,
+        *,
+        object_mode: bool,
+        high_water_mark: int | None,
+        encoding: str | None,
+        emit_close: bool,
+        auto_destroy: bool,
+        default_encoding: str = "utf8",
+    ) -> None:
+        if encoding is not None:
+            encoding = check_encoding(encoding)
+        self._readable_state = ReadableState(
+            object_mode=object_mode,
+            high_water_mark=_hwm(high_water_mark, "highWaterMark", object_mode),
+            encoding=encoding,
+            emit_close=emit_close,
+            auto_destroy=auto_destroy,
+            default_encoding=check_encoding(default_encoding),
+        )
+
+    def _set_impls(self, **impls: Callable[..., Any] | None) -> None:
+        for name, fn in impls.items():
+            if fn is not None:
+                setattr(self, "_" + name, _bind(self, fn))
+        self._adapt_async()
+
+    def _adapt_async(self) -> None:
+        """Wrap ``async def`` implementations into Node's callback signatures."""
+        _read = getattr(self, "_read", None)
+        if _destroy.is_async(_read):
+            self._read = _async_read(self, _read)
+        _d = getattr(self, "_destroy", None)
+        if _destroy.is_async(_d):
+            self._destroy = _async_destroy(self, _d)
+        _c = getattr(self, "_construct", None)
+        if _destroy.is_async(_c):
+            self._construct = _async_construct(self, _c)
+
+    def _after_construct_readable(self) -> None:
+        state = self._readable_state
+        if state.need_readable:
+            _maybe_read_more(self, state)
+
+    # -- implementation hooks ---------------------------------------------------
+
+    def _read(self, size: int) -> Any:
+        """Produce data with :meth:`push`; override, or pass ``read=``."""
+        raise err_method_not_implemented("_read()")
+
+    def _destroy(self, err: BaseException | None, callback: Callable[..., object]) -> Any:
+        """Release resources, then ``callback(err)``; override, or pass ``destroy=``."""
+        callback(err)
+
+    _construct: Callable[..., Any] | None = None
+
+    # -- pushing ------------------------------------------------------------------
+
+    def push(self, chunk: Any, encoding: str | None = None) -> bool:
+        """Add ``chunk`` to the buffer (``None`` ends the stream).
+
+        Returns:
+          False once the buffer holds ``high_water_mark`` or more, or after the end.
+        """
+        return _add_chunk(self, chunk, encoding, False)
+
+    def unshift(self, chunk: Any, encoding: str | None = None) -> bool:
+        """Put ``chunk`` back at the front of the buffer."""
+        return _add_chunk(self, chunk, encoding, True)
+
+    # -- reading ------------------------------------------------------------------
+
+    def read(self, size: int | None = None) -> Any:
+        """Take data from the buffer (Node's exact rules).
+
+        Args:
+          size: how much; None takes everything buffered (in flowing mode, one chunk).
+
+        Returns:
+          The data, or None when not enough is buffered yet.
+        """
+        state = self._readable_state
+        if size is None:
+            n = -1  # Node's NaN: "whatever there is"
+        elif isinstance(size, bool) or not isinstance(size, int):
+            try:
+                n = int(size)
+            except (TypeError, ValueError):
+                n = -1
+        else:
+            n = size
+        n_orig = n
+        if n > state.high_water_mark:
+            state.high_water_mark = _new_hwm(n)
+        if n != 0:
+            state.emitted_readable = False
+        if (
+            n == 0
+            and state.need_readable
+            and (
+                (state.length >= state.high_water_mark if state.high_water_mark != 0 else state.length > 0)
+                or state.ended
+            )
+        ):
+            if state.length == 0 and state.ended:
+                _end_readable(self)
+            else:
+                _emit_readable(self)
+            return None
+        n = _how_much(n, state)
+        if n == 0 and state.ended:
+            if state.length == 0:
+                _end_readable(self)
+            return None
+        do_read = state.need_readable
+        if state.length == 0 or state.length - n < state.high_water_mark:
+            do_read = True
+        if state.ended or state.reading or state.destroyed or state.errored is not None or not state.constructed:
+            do_read = False
+        elif do_read:
+            state.reading = True
+            state.sync = True
+            if state.length == 0:
+                state.need_readable = True
+            try:
+                self._read(state.high_water_mark)
+            except Exception as exc:
+                _destroy.error_or_destroy(self, exc)
+            state.sync = False
+            if not state.reading:
+                n = _how_much(n_orig, state)
+        ret = _from_list(n, state) if n > 0 else None
+        if ret is None:
+            state.need_readable = state.length <= state.high_water_mark
+            n = 0
+        else:
+            state.length -= n
+            if state.multi_await_drain:
+                state.await_drain_writers.clear()
+            else:
+                state.await_drain_writers = None
+        if state.length == 0:
+            if not state.ended:
+                state.need_readable = True
+            if n_orig != n and state.ended:
+                _end_readable(self)
+        if ret is not None and not state.error_emitted and not state.close_emitted:
+            state.data_emitted = True
+            self.emit("data", ret)
+        return ret
+
+    # -- modes --------------------------------------------------------------------
+
+    def on(self, event: str, listener: Listener) -> Readable:
+        """Add a listener; ``'data'`` starts flowing mode, ``'readable'`` selects paused mode."""
+        EventEmitter.on(self, event, listener)
+        if event == "data":
+            self._on_data_listener()
+        elif event == "readable":
+            self._on_readable_listener()
+        return self
+
+    def _on_data_listener(self) -> None:
+        state = self._readable_state
+        state.readable_listening = "readable" in self._events
+        if state.flowing is not False:
+            self.resume()
+
+    def _on_readable_listener(self) -> None:
+        state = self._readable_state
+        if not state.end_emitted and not state.readable_listening:
+            state.readable_listening = state.need_readable = True
+            state.flowing = False
+            state.emitted_readable = False
+            if state.length:
+                _emit_readable(self)
+            elif not state.reading:
+                self._scope.next_tick(self.read, 0)
+
+    def once(self, event: str, listener: Listener) -> Readable:
+        """Add a run-once listener, with the same mode rules as :meth:`on`."""
+        EventEmitter.once(self, event, listener)
+        if event == "data":
+            self._on_data_listener()
+        elif event == "readable":
+            self._on_readable_listener()
+        return self
+
+    def prepend_listener(self, event: str, listener: Listener) -> Readable:
+        """Add a listener in front, with the same mode rules as :meth:`on`."""
+        EventEmitter.prepend_listener(self, event, listener)
+        if event == "data":
+            self._on_data_listener()
+        elif event == "readable":
+            self._on_readable_listener()
+        return self
+
+    def prepend_once_listener(self, event: str, listener: Listener) -> Readable:
+        """Add a run-once listener in front, with the same mode rules as :meth:`on`."""
+        EventEmitter.prepend_once_listener(self, event, listener)
+        if event == "data":
+            self._on_data_listener()
+        elif event == "readable":
+            self._on_readable_listener()
+        return self
+
+    def remove_listener(self, event: str, listener: Listener) -> Readable:
+        """Remove a listener; losing the last ``'readable'`` one may resume flowing."""
+        EventEmitter.remove_listener(self, event, listener)
+        if event == "readable":
+            self._scope.next_tick(_update_readable_listening, self)
+        return self
+
+    def remove_all_listeners(self, event: str | None = None) -> Readable:
+        """Remove listeners, with the same mode rules as :meth:`remove_listener`."""
+        EventEmitter.remove_all_listeners(self, event)
+        if event is None or event == "readable":
+            self._scope.next_tick(_update_readable_listening, self)
+        return self
+
+    def resume(self) -> Readable:
+        """Switch to flowing mode: ``'data'`` events carry the chunks."""
+        state = self._readable_state
+        if not state.flowing:
+            state.flowing = not state.readable_listening
+            if not state.resume_scheduled:
+                state.resume_scheduled = True
+                self._scope.next_tick(_resume, self, state)
+        state.paused = False
+        return self
+
+    def pause(self) -> Readable:
+        """Stop flowing mode; data stays in the buffer."""
+        state = self._readable_state
+        if state.flowing is not False:
+            state.flowing = False
+            self.emit("pause")
+        state.paused = True
+        return self
+
+    def is_paused(self) -> bool:
+        """Whether :meth:`pause` was called (or flowing is explicitly off)."""
+        state = self._readable_state
+        return state.paused is True or state.flowing is False
+
+    def set_encoding(self, encoding: str) -> Readable:
+        """Decode the data to ``str`` from now on, including what is already buffered."""
+        state = self._readable_state
+        decoder = StringDecoder(encoding)
+        state.decoder = decoder
+        state.encoding = decoder.encoding
+        content = "".join(decoder.write(c) if isinstance(c, bytes) else c for c in state.buffer)
+        state.buffer.clear()
+        if content:
+            state.buffer.push(content)
+        state.length = len(content)
+        return self
+
+    # -- piping -------------------------------------------------------------------
+
+    def pipe(self, dest: Any, end: bool = True) -> Any:
+        """Write everything read from here into ``dest``, respecting its back-pressure.
+
+        Returns:
+          ``dest``, so pipes can be chained.
+        """
+        from ._pipe import pipe
+
+        return pipe(self, dest, end)
+
+    def unpipe(self, dest: Any = None) -> Readable:
+        """Stop piping into ``dest`` (or into every destination)."""
+        state = self._readable_state
+        if not state.pipes:
+            return self
+        if dest is None:
+            dests = state.pipes
+            state.pipes = []
+            self.pause()
+            for d in dests:
+                d.emit("unpipe", self, {"has_unpiped": False})
+            return self
+        try:
+            index = state.pipes.index(dest)
+        except ValueError:
+            return self
+        del state.pipes[index]
+        if not state.pipes:
+            self.pause()
+        dest.emit("unpipe", self, {"has_unpiped": False})
+        return self
+
+    # -- destroying ---------------------------------------------------------------
+
+    def destroy(self, err: BaseException | None = None, callback: Callable[..., object] | None = None) -> Readable:
+        """Destroy the stream: ``'error'`` (if ``err``) then ``'close'`` follow on the next tick."""
+        _destroy.destroy(self, err, callback)
+        return self
+
+    # -- properties ---------------------------------------------------------------
+
+    @property
+    def readable(self) -> bool:
+        """True while it is safe to call :meth:`read`."""
+        r = self._readable_state
+        return r.readable and not r.destroyed and not r.error_emitted and not r.end_emitted
+
+    @readable.setter
+    def readable(self, value: bool) -> None:
+        self._readable_state.readable = bool(value)
+
+    @property
+    def readable_ended(self) -> bool:
+        """Whether ``'end'`` was emitted."""
+        return self._readable_state.end_emitted
+
+    @property
+    def readable_length(self) -> int:
+        """Bytes (or objects, or characters once decoding) in the buffer."""
+        return self._readable_state.length
+
+    @property
+    def readable_high_water_mark(self) -> int:
+        """The high-water mark."""
+        return self._readable_state.high_water_mark
+
+    @property
+    def readable_encoding(self) -> str | None:
+        """The decoding set with ``encoding=`` or :meth:`set_encoding`."""
+        return self._readable_state.encoding
+
+    @property
+    def readable_object_mode(self) -> bool:
+        """Whether this is an object-mode stream."""
+        return self._readable_state.object_mode
+
+    @property
+    def readable_flowing(self) -> bool | None:
+        """None (no consumer yet), True (flowing) or False (paused)."""
+        return self._readable_state.flowing
+
+    @property
+    def readable_aborted(self) -> bool:
+        """Whether it was destroyed or errored before ``'end'``."""
+        r = self._readable_state
+        return r.readable and (r.destroyed or r.errored is not None) and not r.end_emitted
+
+    @property
+    def readable_did_read(self) -> bool:
+        """Whether ``'data'`` was ever emitted."""
+        return self._readable_state.data_emitted
+
+    @property
+    def readable_buffer(self) -> BufferList:
+        """The buffered chunks."""
+        return self._readable_state.buffer
+
+    @property
+    def destroyed(self) -> bool:
+        """Whether :meth:`destroy` was called."""
+        return self._readable_state.destroyed
+
+    @property
+    def closed(self) -> bool:
+        """Whether destroying finished (``'close'`` is emitted or due)."""
+        return self._readable_state.closed
+
+    @property
+    def errored(self) -> BaseException | None:
+        """The error the stream was destroyed or failed with, if any."""
+        return self._readable_state.errored
+
+    # -- Trio idioms --------------------------------------------------------------
+
+    def __aiter__(self) -> ReadableIterator:
+        """``async for chunk in readable``; leaving the loop early destroys the stream."""
+        return ReadableIterator(self)
+
+    def iterator(self, *, destroy_on_return: bool = True) -> ReadableIterator:
+        """An async iterator over the chunks (Node's ``readable.iterator()``)."""
+        return ReadableIterator(self, destroy_on_return)
+
+    async def receive_some(self, max_bytes: int | None = None) -> Any:
+        """Trio's ``ReceiveStream.receive_some``: wait for data; ``b""`` at the end.
+
+        Raises:
+          trio.ClosedResourceError: the stream was destroyed before it ended.
+          trio.BrokenResourceError: the stream failed (the error is its ``__cause__``).
+          trio.BusyResourceError: another task is already receiving.
+
+        Cancellation:
+          Nothing is lost: data stays buffered for the next call.
+        """
+        from ._trio_io import receive_some
+
+        return await receive_some(self, max_bytes)
+
+    async def aclose(self) -> None:
+        """Destroy the stream (Trio's ``AsyncResource.aclose``)."""
+        self.destroy()
+        await trio.lowlevel.checkpoint()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__module__}.{type(self).__qualname__} object at {id(self):#x}>"
+
+
+# -- the state machine ---------------------------------------------------------
+
+
+def _add_chunk(stream: Readable, chunk: Any, encoding: str | None, add_to_front: bool) -> bool:
+    state = stream._readable_state
+    err: BaseException | None = None
+    chunk_enc = encoding
+    if not state.object_mode:
+        if isinstance(chunk, str):
+            enc = check_encoding(encoding) if encoding else state.default_encoding
+            if state.encoding != enc:
+                if add_to_front and state.encoding:
+                    chunk = _reencode(chunk, enc, state.encoding)
+                    chunk_enc = state.encoding
+                else:
+                    chunk = encode(chunk, enc)
+                    chunk_enc = ""
+            else:
+                chunk_enc = enc
+        elif isinstance(chunk, bytes):
+            chunk_enc = ""
+        elif isinstance(chunk, bytearray | memoryview):
+            chunk = bytes(chunk)
+            chunk_enc = ""
+        elif chunk is not None:
+            err = err_invalid_arg_type("chunk", "of type string or an instance of Buffer or Uint8Array", chunk)
+    if err is not None:
+        _destroy.error_or_destroy(stream, err)
+    elif chunk is None:
+        state.reading = False
+        _on_eof_chunk(stream, state)
+    elif state.object_mode or len(chunk) > 0:
+        if add_to_front:
+            if state.end_emitted:
+                _destroy.error_or_destroy(stream, err_stream_unshift_after_end_event())
+            elif state.destroyed or state.errored is not None:
+                return False
+            else:
+                _push_chunk(stream, state, chunk, True)
+        elif state.ended:
+            _destroy.error_or_destroy(stream, err_stream_push_after_eof())
+        elif state.destroyed or state.errored is not None:
+            return False
+        else:
+            state.reading = False
+            if state.decoder is not None and not chunk_enc:
+                chunk = state.decoder.write(chunk)
+                if state.object_mode or len(chunk) != 0:
+                    _push_chunk(stream, state, chunk, False)
+                else:
+                    _maybe_read_more(stream, state)
+            else:
+                _push_chunk(stream, state, chunk, False)
+    elif not add_to_front:
+        state.reading = False
+        _maybe_read_more(stream, state)
+    return not state.ended and (state.length < state.high_water_mark or state.length == 0)
+
+
+def _reencode(text: str, from_enc: str, to_enc: str) -> str:
+    from ._encoding import decode
+
+    return decode(encode(text, from_enc), to_enc)
+
+
+def _push_chunk(stream: Readable, state: ReadableState, chunk: Any, add_to_front: bool) -> None:
+    if state.flowing and state.length == 0 and not state.sync and "data" in stream._events:
+        if state.multi_await_drain:
+            state.await_drain_writers.clear()
+        else:
+            state.await_drain_writers = None
+        state.data_emitted = True
+        stream.emit("data", chunk)
+    else:
+        state.length += 1 if state.object_mode else len(chunk)
+        if add_to_front:
+            state.buffer.unshift(chunk)
+        else:
+            state.buffer.push(chunk)
+        if state.need_readable:
+            _emit_readable(stream)
+    _maybe_read_more(stream, state)
+
+
+def _how_much(n: int, state: ReadableState) -> int:
+    if n == 0 or (n < -1) or (state.length == 0 and state.ended):
+        return 0
+    if state.object_mode:
+        return 1
+    if n == -1:
+        if state.flowing and state.length:
+            return state.buffer.first_length()
+        return state.length
+    if n <= state.length:
+        return n
+    return state.length if state.ended else 0
+
+
+def _from_list(n: int, state: ReadableState) -> Any:
+    if state.length == 0:
+        return None
+    buf = state.buffer
+    if state.object_mode:
+        return buf.shift()
+    if n >= state.length:
+        return buf.join_all()
+    return buf.consume(n)
+
+
+def _on_eof_chunk(stream: Readable, state: ReadableState) -> None:
+    if state.ended:
+        return
+    if state.decoder is not None:
+        chunk = state.decoder.end()
+        if chunk:
+            state.buffer.push(chunk)
+            state.length += 1 if state.object_mode else len(chunk)
+    state.ended = True
+    if state.sync:
+        _emit_readable(stream)
+    else:
+        state.need_readable = False
+        state.emitted_readable = True
+        _emit_readable_nt(stream)
+
+
+def _emit_readable(stream: Readable) -> None:
+    state = stream._readable_state
+    state.need_readable = False
+    if not state.emitted_readable:
+        state.emitted_readable = True
+        stream._scope.next_tick(_emit_readable_nt, stream)
+
+
+def _emit_readable_nt(stream: Readable) -> None:
+    state = stream._readable_state
+    if not state.destroyed and state.errored is None and (state.length or state.ended):
+        stream.emit("readable")
+        state.emitted_readable = False
+    state.need_readable = (
+        not state.flowing and not state.ended and state.length <= state.high_water_mark
+    )
+    _flow(stream)
+
+
+def _maybe_read_more(stream: Readable, state: ReadableState) -> None:
+    if not state.reading_more and state.constructed:
+        state.reading_more = True
+        stream._scope.next_tick(_maybe_read_more_nt, stream, state)
+
+
+def _maybe_read_more_nt(stream: Readable, state: ReadableState) -> None:
+    while not state.reading and not state.ended and (
+        state.length < state.high_water_mark or (state.flowing and state.length == 0)
+    ):
+        before = state.length
+        stream.read(0)
+        if before == state.length:
+            break
+    state.reading_more = False
+
+
+def _update_readable_listening(stream: Readable) -> None:
+    state = stream._readable_state
+    state.readable_listening = "readable" in stream._events
+    if state.resume_scheduled and state.paused is False:
+        state.flowing = True
+    elif "data" in stream._events:
+        stream.resume()
+    elif not state.readable_listening:
+        state.flowing = None
+
+
+def _resume(stream: Readable, state: ReadableState) -> None:
+    if not state.reading:
+        stream.read(0)
+    state.resume_scheduled = False
+    stream.emit("resume")
+    _flow(stream)
+    if state.flowing and not state.reading:
+        stream.read(0)
+
+
+def _flow(stream: Readable) -> None:
+    state = stream._readable_state
+    read = stream.read
+    while state.flowing and read() is not None:
+        pass
+
+
+def _end_readable(stream: Readable) -> None:
+    state = stream._readable_state
+    if not state.end_emitted:
+        state.ended = True
+        stream._scope.next_tick(_end_readable_nt, state, stream)
+
+
+def _end_readable_nt(state: ReadableState, stream: Readable) -> None:
+    if state.errored is None and not state.close_emitted and not state.end_emitted and state.length == 0:
+        state.end_emitted = True
+        stream.emit("end")
+        w = stream._writable_state
+        if w is not None and getattr(stream, "writable", False) and getattr(stream, "allow_half_open", True) is False:
+            stream._scope.next_tick(_end_writable_nt, stream)
+        elif state.auto_destroy:
+            if w is None or (w.auto_destroy and (w.finished or w.writable is False)):
+                stream.destroy()
+
+
+def _end_writable_nt(stream: Any) -> None:
+    if stream.writable and not stream.writable_ended and not stream.destroyed:
+        stream.end()
+
+
+# -- async implementations ------------------------------------------------------
+
+
+def _async_read(stream: Readable, fn: Callable[..., Any]) -> Callable[[int], None]:
+    def read(size: int) -> None:
+        state = stream._readable_state
+        before = (state.length, state.ended)
+
+        def done(err: BaseException | None, _result: Any) -> None:
+            if err is not None:
+                _destroy.error_or_destroy(stream, err)
+            elif state.reading and (state.length, state.ended) == before:
+                # Returned without pushing: ask again rather than stall forever.
+                state.reading = False
+                _maybe_read_more(stream, state)
+
+        _destroy.run_async(stream, fn, (size,), done)
+
+    return read
+
+
+def _async_destroy(stream: Any, fn: Callable[..., Any]) -> Callable[..., None]:
+    def destroy(err: BaseException | None, callback: Callable[..., object]) -> None:
+        def done(exc: BaseException | None, _result: Any) -> None:
+            callback(exc if exc is not None else err)
+
+        _destroy.run_async(stream, fn, (err,), done)
+
+    return destroy
+
+
+def _async_construct(stream: Any, fn: Callable[..., Any]) -> Callable[..., None]:
+    def construct(callback: Callable[..., object]) -> None:
+        def done(exc: BaseException | None, _result: Any) -> None:
+            callback(exc)
+
+        _destroy.run_async(stream, fn, (), done)
+
+    return construct
+
+
+# -- async iteration ------------------------------------------------------------
+
+_UNSET: Any = object()
+
+
+class ReadableIterator:
+    """The iterator behind ``async for chunk in readable``.
+
+    Leaving the loop early (``break``, an exception, or dropping the iterator)
+    destroys the stream with an ``AbortError`` unless ``destroy_on_return`` is
+    False, as Node's ``readable[Symbol.asyncIterator]`` does.
+    """
+
+    __slots__ = (
+        "__weakref__",
+        "_cleanup",
+        "_destroy_on_return",
+        "_done",
+        "_error",
+        "_on_readable",
+        "_wake",
+        "stream",
+    )
+
+    def __init__(self, stream: Readable, destroy_on_return: bool = True) -> None:
+        from ._finished import eos
+
+        self.stream = stream
+        self._destroy_on_return = destroy_on_return
+        self._done = False
+        self._error: Any = _UNSET
+        self._wake: trio.Event | None = None
+        # The stream must not keep the iterator alive: dropping the iterator is
+        # how an early ``break`` is noticed.
+        ref = weakref.ref(self)
+
+        def on_readable() -> None:
+            it = ref()
+            if it is not None and it._wake is not None:
+                it._wake.set()
+
+        def on_eos(err: BaseException | None = None) -> None:
+            it = ref()
+            if it is not None:
+                it._on_eos(err)
+
+        self._on_readable = on_readable
+        stream.on("readable", on_readable)
+        self._cleanup = eos(stream, on_eos, writable=False)
+
+    def _on_eos(self, err: BaseException | None = None) -> None:
+        if err is not None:
+            self._error = _destroy.aggregate(None if self._error is _UNSET else self._error, err)
+        elif self._error is _UNSET:
+            self._error = None
+        if self._wake is not None:
+            self._wake.set()
+
+    def __aiter__(self) -> ReadableIterator:
+        return self
+
+    async def __anext__(self) -> Any:
+        if self._done:
+            raise StopAsyncIteration
+        stream = self.stream
+        try:
+            while True:
+                chunk = None if stream.destroyed else stream.read()
+                if chunk is not None:
+                    await trio.lowlevel.checkpoint_if_cancelled()
+                    return chunk
+                if self._error is not _UNSET:
+                    if self._error is not None:
+                        raise self._error
+                    self._finish()
+                    raise StopAsyncIteration
+                self._wake = trio.Event()
+                await self._wake.wait()
+                self._wake = None
+        except StopAsyncIteration:
+            raise
+        except BaseException as exc:
+            if isinstance(exc, Exception) and self._error in (_UNSET, None):
+                self._error = exc
+            self._finish()
+            raise
+
+    def _finish(self) -> None:
+        if self._done:
+            return
+        self._done = True
+        stream = self.stream
+        error = self._error
+        if (error is not None or self._destroy_on_return) and (
+            error is _UNSET or stream._readable_state.auto_destroy
+        ):
+            _destroy.destroyer(stream, None)
+        else:
+            stream.remove_listener("readable", self._on_readable)
+            self._cleanup()
+
+    async def aclose(self) -> None:
+        """Stop iterating now (as leaving the loop early does)."""
+        self._finish()
+        await trio.lowlevel.checkpoint()
+
+    def __del__(self) -> None:
+        # CPython frees the iterator as soon as an ``async for`` is left, so
+        # this runs right at the ``break``, like Node's iterator return().
+        if not self._done:
+            try:
+                self._finish()
+            except Exception:  # pragma: no cover - destroy itself does not raise
+                pass

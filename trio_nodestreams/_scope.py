@@ -1,0 +1,256 @@
+"""The scope: a nursery plus Node's ``process.nextTick`` queue.
+
+Node runs every deferred stream callback from one process-wide queue. Here
+each :func:`open_scope` owns such a queue and drains it from a task of its own
+nursery, so a listener that raises inside a deferred event fails the scope
+(and whoever is ``async with``-ing it) instead of crashing the run, and no
+stream machinery outlives the block that created it.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import weakref
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any, Protocol
+
+import trio
+
+from ._errors import AbortError, err_no_scope
+
+_current: contextvars.ContextVar[Scope | None] = contextvars.ContextVar(
+    "trio_nodestreams_scope", default=None
+)
+
+# How many deferred callbacks run back to back before the drain task yields to
+# Trio; only fairness towards I/O tasks depends on it, never the callback order.
+_BATCH = 512
+
+
+class _Destroyable(Protocol):
+    @property
+    def destroyed(self) -> bool: ...
+
+    def destroy(self, err: BaseException | None = None) -> Any: ...
+
+
+class Scope:
+    """A nursery and a deferred-call queue that streams bind to.
+
+    Obtain one with :func:`open_scope`. Streams created while it is current
+    (or given ``scope=``) run their deferred events and their async
+    implementations here.
+    """
+
+    __slots__ = (
+        "__weakref__",
+        "_closed",
+        "_closing",
+        "_idle_waiters",
+        "_nursery",
+        "_parked",
+        "_queue",
+        "_runner_alive",
+        "_streams",
+        "_workers",
+    )
+
+    def __init__(self, nursery: trio.Nursery) -> None:
+        self._nursery = nursery
+        self._queue: deque[tuple[Callable[..., object], tuple[Any, ...]]] = deque()
+        self._parked: trio.lowlevel.Task | None = None
+        self._workers = 0
+        self._closing = False
+        self._closed = False
+        self._runner_alive = False
+        self._idle_waiters: list[trio.Event] = []
+        self._streams: weakref.WeakSet[_Destroyable] = weakref.WeakSet()
+
+    @property
+    def nursery(self) -> trio.Nursery:
+        """The scope's nursery, for tasks that should live exactly as long as the scope."""
+        return self._nursery
+
+    @property
+    def idle(self) -> bool:
+        """True when no deferred callback is queued and no async implementation is running."""
+        return not self._queue and self._workers == 0
+
+    def next_tick(self, fn: Callable[..., object], *args: Any) -> None:
+        """Queue ``fn(*args)`` to run after the current synchronous code (Node's ``process.nextTick``)."""
+        self._queue.append((fn, args))
+        parked = self._parked
+        if parked is not None:
+            self._parked = None
+            trio.lowlevel.reschedule(parked)
+        elif not self._runner_alive:
+            self._start_runner()
+
+    def start_soon(self, async_fn: Callable[..., Awaitable[object]], *args: Any) -> None:
+        """Run ``async_fn(*args)`` as a task of this scope; the scope waits for it.
+
+        An exception from the task fails the scope, like any nursery task.
+        """
+        self._workers += 1
+        if self._closed:
+            raise err_no_scope()
+        self._nursery.start_soon(self._worker, async_fn, args)
+        if not self._runner_alive:
+            self._start_runner()
+
+    def register(self, stream: _Destroyable) -> None:
+        """Track ``stream`` so that a cancelled or failed scope destroys it."""
+        self._streams.add(stream)
+
+    async def wait_idle(self) -> None:
+        """Wait until the deferred queue is empty and no async implementation runs."""
+        while not self.idle:
+            event = trio.Event()
+            self._idle_waiters.append(event)
+            if self._runner_alive:
+                self._wake()
+            else:
+                self._start_runner()
+            await event.wait()
+
+    # -- internals ---------------------------------------------------------
+
+    def _wake(self) -> None:
+        parked = self._parked
+        if parked is not None:
+            self._parked = None
+            trio.lowlevel.reschedule(parked)
+
+    def _start_runner(self) -> None:
+        if self._closed:
+            # Teardown: the nursery is gone; deferred work runs right away.
+            self._drain_sync()
+            return
+        self._runner_alive = True
+        self._nursery.start_soon(self._run)
+
+    async def _worker(self, async_fn: Callable[..., Awaitable[object]], args: tuple[Any, ...]) -> None:
+        try:
+            await async_fn(*args)
+        finally:
+            self._workers -= 1
+            self._wake()
+
+    def _drain_sync(self) -> None:
+        queue = self._queue
+        while queue:
+            fn, args = queue.popleft()
+            fn(*args)
+
+    async def _run(self) -> None:
+        queue = self._queue
+        try:
+            while True:
+                n = 0
+                while queue:
+                    fn, args = queue.popleft()
+                    fn(*args)
+                    n += 1
+                    if n >= _BATCH:
+                        n = 0
+                        await trio.lowlevel.cancel_shielded_checkpoint()
+                if self._workers == 0 and self._idle_waiters:
+                    waiters, self._idle_waiters = self._idle_waiters, []
+                    for event in waiters:
+                        event.set()
+                if self._closing and self._workers == 0 and not queue:
+                    return
+                self._parked = trio.lowlevel.current_task()
+
+                def abort(_: object) -> trio.lowlevel.Abort:
+                    self._parked = None
+                    return trio.lowlevel.Abort.SUCCEEDED
+
+                await trio.lowlevel.wait_task_rescheduled(abort)
+        finally:
+            self._runner_alive = False
+
+    def _teardown(self, failed: bool) -> list[BaseException]:
+        """Destroy what is left after a failed or cancelled scope; return listener errors."""
+        errors: list[BaseException] = []
+        if failed:
+            for stream in list(self._streams):
+                if not stream.destroyed:
+                    try:
+                        stream.destroy(AbortError())
+                    except Exception as exc:
+                        errors.append(exc)
+        queue = self._queue
+        while queue:
+            fn, args = queue.popleft()
+            try:
+                fn(*args)
+            except Exception as exc:
+                errors.append(exc)
+        return errors
+
+
+@asynccontextmanager
+async def open_scope() -> AsyncIterator[Scope]:
+    """Open a scope: a nursery that runs the deferred events of the streams made inside.
+
+    Returns:
+      An async context manager yielding the :class:`Scope`.
+
+    Cancellation:
+      If the block is cancelled, or a task or listener of the scope raises,
+      every stream created in the scope that is not yet destroyed is destroyed
+      with an ``AbortError``; its ``'error'`` and ``'close'`` listeners run
+      before the block exits.
+    """
+    failed = True
+    scope: Scope | None = None
+    try:
+        async with trio.open_nursery() as nursery:
+            scope = Scope(nursery)
+            token = _current.set(scope)
+            try:
+                yield scope
+                failed = False
+            finally:
+                _current.reset(token)
+                scope._closing = True
+                scope._wake()
+    except BaseException as exc:
+        failed = True
+        if scope is not None:
+            scope._closed = True
+            errors = scope._teardown(failed=True)
+            if errors:
+                raise BaseExceptionGroup("errors while tearing down a scope", [exc, *errors]) from None
+        raise
+    finally:
+        if scope is not None and not failed:
+            scope._closed = True
+            errors = scope._teardown(failed=False)
+            if errors:
+                raise ExceptionGroup("errors in deferred callbacks after a scope closed", errors)
+
+
+def current_scope() -> Scope:
+    """Return the scope in force.
+
+    Raises:
+      NodeError: ``ERR_NO_SCOPE`` outside ``open_scope()``.
+    """
+    scope = _current.get()
+    if scope is None:
+        raise err_no_scope()
+    return scope
+
+
+def next_tick(fn: Callable[..., object], *args: Any) -> None:
+    """Queue ``fn(*args)`` on the current scope's deferred queue (Node's ``process.nextTick``)."""
+    current_scope().next_tick(fn, *args)
+
+
+def _enter(scope: Scope) -> contextvars.Token[Scope | None]:
+    """Make ``scope`` current (the http server runs each handler under its request's scope)."""
+    return _current.set(scope)

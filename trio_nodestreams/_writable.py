@@ -1,0 +1,769 @@
+"""Writable (node: lib/internal/streams/writable.js).
+
+``write()`` returns False once ``high_water_mark`` is buffered and ``'drain'``
+follows when the buffer empties; cork/uncork batch writes into ``_writev``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from . import _destroy
+from ._encoding import check_encoding, encode, normalize_encoding
+from ._errors import (
+    NodeError,
+    err_invalid_arg_type,
+    err_method_not_implemented,
+    err_multiple_callback,
+    err_stream_already_finished,
+    err_stream_cannot_pipe,
+    err_stream_destroyed,
+    err_stream_null_values,
+    err_stream_write_after_end,
+    err_unknown_encoding,
+)
+from ._events import EventEmitter
+from ._readable import _bind, _hwm
+from ._scope import Scope, current_scope
+
+Callback = Callable[..., object]
+
+
+def _nop(*_: Any) -> None:
+    pass
+
+
+class WritableState:
+    """Everything a Writable knows about itself."""
+
+    __slots__ = (
+        "after_write_tick_info",
+        "all_buffers",
+        "all_noop",
+        "auto_destroy",
+        "buffer_processing",
+        "buffered",
+        "buffered_index",
+        "close_emitted",
+        "closed",
+        "constructed",
+        "corked",
+        "decode_strings",
+        "default_encoding",
+        "destroyed",
+        "emit_close",
+        "ended",
+        "ending",
+        "error_emitted",
+        "errored",
+        "final_called",
+        "finished",
+        "high_water_mark",
+        "length",
+        "need_drain",
+        "object_mode",
+        "on_finished",
+        "onwrite",
+        "pendingcb",
+        "prefinished",
+        "sync",
+        "writable",
+        "writecb",
+        "writelen",
+        "writing",
+    )
+
+    def __init__(
+        self,
+        *,
+        object_mode: bool,
+        high_water_mark: int,
+        decode_strings: bool,
+        default_encoding: str,
+        emit_close: bool,
+        auto_destroy: bool,
+    ) -> None:
+        self.object_mode = object_mode
+        self.high_water_mark = high_water_mark
+        self.final_called = False
+        self.need_drain = False
+        self.ending = False
+        self.ended = False
+        self.finished = False
+        self.destroyed = False
+        self.decode_strings = decode_strings
+        self.default_encoding = default_encoding
+        self.length = 0
+        self.writing = False
+        self.corked = 0
+        self.sync = True
+        self.buffer_processing = False
+        self.onwrite: Callback = _nop
+        self.writecb: Callback | None = None
+        self.writelen = 0
+        self.after_write_tick_info: _AfterWrite | None = None
+        self.buffered: list[Any] = []
+        self.buffered_index = 0
+        self.all_buffers = True
+        self.all_noop = True
+        self.pendingcb = 0
+        self.constructed = True
+        self.prefinished = False
+        self.error_emitted = False
+        self.emit_close = emit_close
+        self.auto_destroy = auto_destroy
+        self.errored: BaseException | None = None
+        self.closed = False
+        self.close_emitted = False
+        self.on_finished: list[Callback] = []
+        self.writable: bool | None = None
+
+    def reset_buffer(self) -> None:
+        """Forget the buffered writes."""
+        self.buffered = []
+        self.buffered_index = 0
+        self.all_buffers = True
+        self.all_noop = True
+
+
+class _AfterWrite:
+    __slots__ = ("cb", "count", "state", "stream")
+
+    def __init__(self, stream: Any, state: WritableState, cb: Callback) -> None:
+        self.stream = stream
+        self.state = state
+        self.cb = cb
+        self.count = 1
+
+
+class Writable(EventEmitter):
+    """A destination for data, with back-pressure through :meth:`write`'s return value.
+
+    Args:
+      high_water_mark: bytes (or objects) buffered before ``write`` returns False.
+      decode_strings: encode ``str`` chunks to bytes before ``_write`` (default True).
+      default_encoding: encoding for ``str`` chunks written without one.
+      object_mode: accept any object but ``None``.
+      emit_close: emit ``'close'`` after destroy.
+      auto_destroy: destroy after ``'finish'`` (and on error).
+      write: ``fn(stream, chunk, encoding, callback)`` implementing ``_write``;
+        or ``async def fn(stream, chunk, encoding)``.
+      writev: ``fn(stream, chunks, callback)``; ``chunks`` is a list of ``(chunk, encoding)``.
+      final: ``fn(stream, callback)``, called before ``'finish'``.
+      destroy: ``fn(stream, err, callback)``.
+      construct: ``fn(stream, callback)``.
+      scope: the scope to run in; default the current one.
+    """
+
+    _writable_state: WritableState
+    _readable_state: Any = None
+    _scope: Scope
+
+    def __init__(
+        self,
+        *,
+        high_water_mark: int | None = None,
+        decode_strings: bool = True,
+        default_encoding: str = "utf8",
+        object_mode: bool = False,
+        emit_close: bool = True,
+        auto_destroy: bool = True,
+        write: Callable[..., Any] | None = None,
+        writev: Callable[..., Any] | None = None,
+        final: Callable[..., Any] | None = None,
+        destroy: Callable[..., Any] | None = None,
+        construct: Callable[..., Any] | None = None,
+        scope: Scope | None = None,
+    ) -> None:
+        EventEmitter.__init__(self)
+        self._scope = scope if scope is not None else current_scope()
+        self._init_writable(
+            object_mode=object_mode,
+            high_water_mark=high_water_mark,
+            decode_strings=decode_strings,
+            default_encoding=default_encoding,
+            emit_close=emit_close,
+            auto_destroy=auto_destroy,
+        )
+        self._set_writable_impls(
+            write=write, writev=writev, final=final, destroy=destroy, construct=construct
+        )
+        self._scope.register(self)
+        _destroy.construct(self, self._after_construct_writable)
+
+    # -- construction helpers (shared with Duplex) ----------------------------------
+
+    def _init_writable(
+        self,
+        *,
+        object_mode: bool,
+        high_water_mark: int | None,
+        decode_strings: bool,
+        default_encoding: str,
+        emit_close: bool,
+        auto_destroy: bool,
+    ) -> None:
+        state = WritableState(
+            object_mode=object_mode,
+            high_water_mark=_hwm(high_water_mark, "highWaterMark", object_mode),
+            decode_strings=decode_strings is not False,
+            default_encoding=check_encoding(default_encoding or "utf8"),
+            emit_close=emit_close,
+            auto_destroy=auto_destroy,
+        )
+        self._writable_state = state
+        state.onwrite = lambda er=None, *_: _onwrite(self, er)
+
+    def _set_writable_impls(self, **impls: Callable[..., Any] | None) -> None:
+        for name, fn in impls.items():
+            if fn is not None:
+                setattr(self, "_" + name, _bind(self, fn))
+        self._adapt_async_writable()
+
+    def _adapt_async_writable(self) -> None:
+        from ._readable import _async_construct, _async_destroy
+
+        for name, adapter in (
+            ("_write", _async_write),
+            ("_writev", _async_writev),
+            ("_final", _async_final),
+            ("_destroy", _async_destroy),
+            ("_construct", _async_construct),
+        ):
+            fn = getattr(self, name, None)
+            if _destroy.is_async(fn):
+                setattr(self, name, adapter(self, fn))
+
+    def _after_construct_writable(self) -> None:
+        state = self._writable_state
+        if not state.writing:
+            _clear_buffer(self, state)
+        _finish_maybe(self, state)
+
+    # -- implementation hooks ---------------------------------------------------------
+
+    def _write(self, chunk: Any, encoding: str, callback: Callback) -> Any:
+        """Consume one chunk, then ``callback(err=None)``; override, or pass ``write=``."""
+        if self._writev is not None:
+            self._writev([(chunk, encoding)], callback)
+        else:
+            raise err_method_not_implemented("_write()")
+
+    _writev: Callable[..., Any] | None = None
+    _final: Callable[..., Any] | None = None
+    _construct: Callable[..., Any] | None = None
+
+    def _destroy(self, err: BaseException | None, callback: Callback) -> Any:
+        """Release resources, then ``callback(err)``; override, or pass ``destroy=``."""
+        callback(err)
+
+    # -- writing ------------------------------------------------------------------------
+
+    def write(self, chunk: Any, encoding: str | Callback | None = None, callback: Callback | None = None) -> bool:
+        """Write ``chunk``; ``callback(err)`` runs once it is handled.
+
+        Returns:
+          False when the buffer reached ``high_water_mark``: wait for ``'drain'``.
+
+        Raises:
+          NodeError: ``ERR_STREAM_NULL_VALUES``, ``ERR_INVALID_ARG_TYPE``, ``ERR_UNKNOWN_ENCODING``.
+        """
+        return _write(self, chunk, encoding, callback) is True
+
+    def cork(self) -> None:
+        """Buffer writes until :meth:`uncork` (calls nest)."""
+        self._writable_state.corked += 1
+
+    def uncork(self) -> None:
+        """Undo one :meth:`cork`; the last one flushes the buffer (through ``_writev`` if any)."""
+        state = self._writable_state
+        if state.corked:
+            state.corked -= 1
+            if not state.writing:
+                _clear_buffer(self, state)
+
+    def set_default_encoding(self, encoding: str) -> Writable:
+        """Set the encoding of ``str`` chunks written without one."""
+        name = normalize_encoding(encoding)
+        if name is None:
+            raise err_unknown_encoding(encoding)
+        self._writable_state.default_encoding = name
+        return self
+
+    def end(
+        self,
+        chunk: Any = None,
+        encoding: str | Callback | None = None,
+        callback: Callback | None = None,
+    ) -> Writable:
+        """Write ``chunk`` (if any) and signal that nothing more will be written.
+
+        ``callback(err=None)`` runs at ``'finish'``, or with the error.
+        """
+        state = self._writable_state
+        if callable(chunk):
+            callback, chunk, encoding = chunk, None, None
+        elif callable(encoding):
+            callback, encoding = encoding, None
+        err: BaseException | None = None
+        if chunk is not None:
+            ret = _write(self, chunk, encoding, None)
+            if isinstance(ret, BaseException):
+                err = ret
+        if state.corked:
+            state.corked = 1
+            self.uncork()
+        if err is not None:
+            pass
+        elif state.errored is None and not state.ending:
+            state.ending = True
+            _finish_maybe(self, state, True)
+            state.ended = True
+        elif state.finished:
+            err = err_stream_already_finished("end")
+        elif state.destroyed:
+            err = err_stream_destroyed("end")
+        if callback is not None:
+            if err is not None or state.finished:
+                self._scope.next_tick(callback, err)
+            else:
+                state.on_finished.append(callback)
+        return self
+
+    def pipe(self, *_: Any, **__: Any) -> None:
+        """A Writable cannot be piped from: fails with ``ERR_STREAM_CANNOT_PIPE``."""
+        _destroy.error_or_destroy(self, err_stream_cannot_pipe())
+
+    def destroy(self, err: BaseException | None = None, callback: Callback | None = None) -> Writable:
+        """Destroy the stream; pending write callbacks get ``ERR_STREAM_DESTROYED``."""
+        state = self._writable_state
+        if not state.destroyed and (state.buffered_index < len(state.buffered) or state.on_finished):
+            self._scope.next_tick(_error_buffer, state)
+        _destroy.destroy(self, err, callback)
+        return self
+
+    # -- properties ---------------------------------------------------------------------
+
+    @property
+    def writable(self) -> bool:
+        """True while :meth:`write` may be called."""
+        w = self._writable_state
+        return (
+            w.writable is not False
+            and not w.destroyed
+            and w.errored is None
+            and not w.ending
+            and not w.ended
+        )
+
+    @writable.setter
+    def writable(self, value: bool) -> None:
+        self._writable_state.writable = bool(value)
+
+    @property
+    def writable_ended(self) -> bool:
+        """Whether :meth:`end` was called."""
+        return self._writable_state.ending
+
+    @property
+    def writable_finished(self) -> bool:
+        """Whether ``'finish'`` was emitted."""
+        return self._writable_state.finished
+
+    @property
+    def writable_length(self) -> int:
+        """Bytes (or objects) written but not yet handled."""
+        return self._writable_state.length
+
+    @property
+    def writable_high_water_mark(self) -> int:
+        """The high-water mark."""
+        return self._writable_state.high_water_mark
+
+    @property
+    def writable_corked(self) -> int:
+        """How many :meth:`uncork` calls are needed to flush."""
+        return self._writable_state.corked
+
+    @property
+    def writable_need_drain(self) -> bool:
+        """True after :meth:`write` returned False and before ``'drain'``."""
+        w = self._writable_state
+        return not w.destroyed and not w.ending and w.need_drain
+
+    @property
+    def writable_object_mode(self) -> bool:
+        """Whether this is an object-mode stream."""
+        return self._writable_state.object_mode
+
+    @property
+    def writable_aborted(self) -> bool:
+        """Whether it was destroyed or errored before ``'finish'``."""
+        w = self._writable_state
+        return w.writable is not False and (w.destroyed or w.errored is not None) and not w.finished
+
+    @property
+    def writable_buffer(self) -> list[tuple[Any, str]]:
+        """The buffered ``(chunk, encoding)`` pairs."""
+        w = self._writable_state
+        return [(e[0], e[1]) for e in w.buffered[w.buffered_index :]]
+
+    @property
+    def destroyed(self) -> bool:
+        """Whether :meth:`destroy` was called."""
+        return self._writable_state.destroyed
+
+    @property
+    def closed(self) -> bool:
+        """Whether destroying finished."""
+        return self._writable_state.closed
+
+    @property
+    def errored(self) -> BaseException | None:
+        """The error the stream was destroyed or failed with, if any."""
+        return self._writable_state.errored
+
+    # -- Trio idioms ----------------------------------------------------------------------
+
+    async def send_all(self, data: Any) -> None:
+        """Trio's ``SendStream.send_all``: write ``data``, then wait out back-pressure.
+
+        Raises:
+          trio.ClosedResourceError: the stream was ended or destroyed.
+          trio.BrokenResourceError: the stream failed (its error is the ``__cause__``).
+
+        Cancellation:
+          The data was handed to :meth:`write` and stays queued; only the wait for
+          ``'drain'`` is abandoned.
+        """
+        from ._trio_io import send_all
+
+        await send_all(self, data)
+
+    async def wait_send_all_might_not_block(self) -> None:
+        """Wait until :meth:`write` would return True."""
+        from ._trio_io import wait_writable
+
+        await wait_writable(self)
+
+    async def aclose(self) -> None:
+        """End the stream and wait for ``'finish'``; destroy it if cancelled or failed."""
+        from ._trio_io import close_writable
+
+        await close_writable(self)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__module__}.{type(self).__qualname__} object at {id(self):#x}>"
+
+
+# -- the state machine ----------------------------------------------------------------
+
+
+def _write(stream: Any, chunk: Any, encoding: Any, cb: Callback | None) -> bool | BaseException:
+    state: WritableState = stream._writable_state
+    if callable(encoding):
+        cb = encoding
+        enc = state.default_encoding
+    else:
+        if not encoding:
+            enc = state.default_encoding
+        elif encoding == "buffer":
+            enc = "buffer"
+        else:
+            name = normalize_encoding(encoding)
+            if name is None:
+                raise err_unknown_encoding(encoding)
+            enc = name
+        if cb is None:
+            cb = _nop
+    if chunk is None:
+        raise err_stream_null_values()
+    if not state.object_mode:
+        if isinstance(chunk, str):
+            if state.decode_strings:
+                chunk = encode(chunk, enc if enc != "buffer" else "utf8")
+                enc = "buffer"
+        elif isinstance(chunk, bytes):
+            enc = "buffer"
+        elif isinstance(chunk, bytearray | memoryview):
+            chunk = bytes(chunk)
+            enc = "buffer"
+        else:
+            raise err_invalid_arg_type(
+                "chunk", "of type string or an instance of Buffer or Uint8Array", chunk
+            )
+    err: NodeError | None = None
+    if state.ending:
+        err = err_stream_write_after_end()
+    elif state.destroyed:
+        err = err_stream_destroyed("write")
+    if err is not None:
+        stream._scope.next_tick(cb, err)
+        _destroy.error_or_destroy(stream, err, True)
+        return err
+    state.pendingcb += 1
+    length = 1 if state.object_mode else len(chunk)
+    state.length += length
+    ret = state.length < state.high_water_mark
+    if not ret:
+        state.need_drain = True
+    if state.writing or state.corked or state.errored is not None or not state.constructed:
+        state.buffered.append((chunk, enc, cb))
+        if state.all_buffers and enc != "buffer":
+            state.all_buffers = False
+        if state.all_noop and cb is not _nop:
+            state.all_noop = False
+    else:
+        state.writelen = length
+        state.writecb = cb
+        state.writing = True
+        state.sync = True
+        stream._write(chunk, enc, state.onwrite)
+        state.sync = False
+    return ret and state.errored is None and not state.destroyed
+
+
+def _do_write(stream: Any, state: WritableState, writev: bool, length: int, chunk: Any, encoding: str, cb: Callback) -> None:
+    state.writelen = length
+    state.writecb = cb
+    state.writing = True
+    state.sync = True
+    if state.destroyed:
+        state.onwrite(err_stream_destroyed("write"))
+    elif writev:
+        stream._writev(chunk, state.onwrite)
+    else:
+        stream._write(chunk, encoding, state.onwrite)
+    state.sync = False
+
+
+def _onwrite_error(stream: Any, state: WritableState, er: BaseException, cb: Callback) -> None:
+    state.pendingcb -= 1
+    cb(er)
+    _error_buffer(state)
+    _destroy.error_or_destroy(stream, er)
+
+
+def _onwrite(stream: Any, er: BaseException | None) -> None:
+    state: WritableState = stream._writable_state
+    sync = state.sync
+    cb = state.writecb
+    if cb is None:
+        _destroy.error_or_destroy(stream, err_multiple_callback())
+        return
+    state.writing = False
+    state.writecb = None
+    state.length -= state.writelen
+    state.writelen = 0
+    if er is not None:
+        if state.errored is None:
+            state.errored = er
+        r = stream._readable_state
+        if r is not None and r.errored is None:
+            r.errored = er
+        if sync:
+            stream._scope.next_tick(_onwrite_error, stream, state, er, cb)
+        else:
+            _onwrite_error(stream, state, er, cb)
+    else:
+        if len(state.buffered) > state.buffered_index:
+            _clear_buffer(stream, state)
+        if sync:
+            info = state.after_write_tick_info
+            if info is not None and info.cb is cb:
+                info.count += 1
+            else:
+                info = _AfterWrite(stream, state, cb)
+                state.after_write_tick_info = info
+                stream._scope.next_tick(_after_write_tick, info)
+        else:
+            _after_write(stream, state, 1, cb)
+
+
+def _after_write_tick(info: _AfterWrite) -> None:
+    info.state.after_write_tick_info = None
+    _after_write(info.stream, info.state, info.count, info.cb)
+
+
+def _after_write(stream: Any, state: WritableState, count: int, cb: Callback) -> None:
+    if not state.ending and not stream.destroyed and state.length == 0 and state.need_drain:
+        state.need_drain = False
+        stream.emit("drain")
+    while count > 0:
+        count -= 1
+        state.pendingcb -= 1
+        cb(None)
+    if state.destroyed:
+        _error_buffer(state)
+    _finish_maybe(stream, state)
+
+
+def _error_buffer(state: WritableState) -> None:
+    if state.writing:
+        return
+    for i in range(state.buffered_index, len(state.buffered)):
+        chunk, _enc, callback = state.buffered[i]
+        state.length -= 1 if state.object_mode else len(chunk)
+        callback(state.errored if state.errored is not None else err_stream_destroyed("write"))
+    callbacks, state.on_finished = state.on_finished, []
+    for fn in callbacks:
+        fn(state.errored if state.errored is not None else err_stream_destroyed("end"))
+    state.reset_buffer()
+
+
+def _clear_buffer(stream: Any, state: WritableState) -> None:
+    if state.corked or state.buffer_processing or state.destroyed or not state.constructed:
+        return
+    buffered = state.buffered
+    i = state.buffered_index
+    count = len(buffered) - i
+    if not count:
+        return
+    state.buffer_processing = True
+    if count > 1 and stream._writev is not None:
+        state.pendingcb -= count - 1
+        entries = buffered[i:]
+        if state.all_noop:
+            callback: Callback = _nop
+        else:
+
+            def callback(err: BaseException | None = None, *_: Any) -> None:
+                for entry in entries:
+                    entry[2](err)
+
+        chunks = [(e[0], e[1]) for e in entries]
+        state.reset_buffer()
+        _do_write(stream, state, True, state.length, chunks, "", callback)
+    else:
+        object_mode = state.object_mode
+        n = len(buffered)
+        while True:
+            chunk, enc, callback = buffered[i]
+            buffered[i] = None
+            i += 1
+            _do_write(stream, state, False, 1 if object_mode else len(chunk), chunk, enc, callback)
+            if i >= n or state.writing:
+                break
+        if state.buffered is not buffered:
+            pass  # a callback above replaced the buffer (destroy); nothing to trim
+        elif i == len(buffered):
+            state.reset_buffer()
+        elif i > 256:
+            del buffered[:i]
+            state.buffered_index = 0
+        else:
+            state.buffered_index = i
+    state.buffer_processing = False
+
+
+def _need_finish(state: WritableState) -> bool:
+    return (
+        state.ending
+        and not state.destroyed
+        and state.constructed
+        and state.length == 0
+        and state.errored is None
+        and len(state.buffered) == 0
+        and not state.finished
+        and not state.writing
+        and not state.error_emitted
+        and not state.close_emitted
+    )
+
+
+def _call_final(stream: Any, state: WritableState) -> None:
+    called = False
+
+    def on_finish(err: BaseException | None = None, *_: Any) -> None:
+        nonlocal called
+        if called:
+            _destroy.error_or_destroy(stream, err if err is not None else err_multiple_callback())
+            return
+        called = True
+        state.pendingcb -= 1
+        if err is not None:
+            callbacks, state.on_finished = state.on_finished, []
+            for fn in callbacks:
+                fn(err)
+            _destroy.error_or_destroy(stream, err, state.sync)
+        elif _need_finish(state):
+            state.prefinished = True
+            stream.emit("prefinish")
+            state.pendingcb += 1
+            stream._scope.next_tick(_finish, stream, state)
+
+    state.sync = True
+    state.pendingcb += 1
+    try:
+        stream._final(on_finish)
+    except Exception as exc:
+        on_finish(exc)
+    state.sync = False
+
+
+def _prefinish(stream: Any, state: WritableState) -> None:
+    if not state.prefinished and not state.final_called:
+        if stream._final is not None and not state.destroyed:
+            state.final_called = True
+            _call_final(stream, state)
+        else:
+            state.prefinished = True
+            stream.emit("prefinish")
+
+
+def _finish_maybe(stream: Any, state: WritableState, sync: bool = False) -> None:
+    if _need_finish(state):
+        _prefinish(stream, state)
+        if state.pendingcb == 0:
+            if sync:
+                state.pendingcb += 1
+                stream._scope.next_tick(_finish_if_needed, stream, state)
+            elif _need_finish(state):
+                state.pendingcb += 1
+                _finish(stream, state)
+
+
+def _finish_if_needed(stream: Any, state: WritableState) -> None:
+    if _need_finish(state):
+        _finish(stream, state)
+    else:
+        state.pendingcb -= 1
+
+
+def _finish(stream: Any, state: WritableState) -> None:
+    state.pendingcb -= 1
+    state.finished = True
+    callbacks, state.on_finished = state.on_finished, []
+    for fn in callbacks:
+        fn(None)
+    stream.emit("finish")
+    if state.auto_destroy:
+        r = stream._readable_state
+        if r is None or (r.auto_destroy and (r.end_emitted or r.readable is False)):
+            stream.destroy()
+
+
+# -- async implementations ----------------------------------------------------------
+
+
+def _async_write(stream: Any, fn: Callable[..., Any]) -> Callable[..., None]:
+    def write(chunk: Any, encoding: str, callback: Callback) -> None:
+        _destroy.run_async(stream, fn, (chunk, encoding), lambda err, _r: callback(err))
+
+    return write
+
+
+def _async_writev(stream: Any, fn: Callable[..., Any]) -> Callable[..., None]:
+    def writev(chunks: list[tuple[Any, str]], callback: Callback) -> None:
+        _destroy.run_async(stream, fn, (chunks,), lambda err, _r: callback(err))
+
+    return writev
+
+
+def _async_final(stream: Any, fn: Callable[..., Any]) -> Callable[..., None]:
+    def final(callback: Callback) -> None:
+        _destroy.run_async(stream, fn, (), lambda err, _r: callback(err))
+
+    return final
+
