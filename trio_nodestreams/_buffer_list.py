@@ -107,3 +107,27 @@ class BufferList:
                 self._offset = off + n
                 n = 0
         return "".join(parts) if isinstance(parts[0], str) else b"".join(parts)
+
+    def consume_text(self, units: int) -> str:
+        """Remove and return ``units`` UTF-16 code units of text (Node's string length)."""
+        parts: list[str] = []
+        while units > 0 and self._chunks:
+            head = self.first()
+            if head.isascii():
+                size = len(head)
+            else:
+                size = len(head) + sum(1 for c in head if ord(c) > 0xFFFF)
+            if size <= units:
+                parts.append(self.shift())
+                units -= size
+                continue
+            taken = 0
+            for i, c in enumerate(head):
+                step = 2 if ord(c) > 0xFFFF else 1
+                if taken + step > units:
+                    parts.append(head[:i])
+                    self._offset += i
+                    units = 0
+                    break
+                taken += step
+        return "".join(parts)

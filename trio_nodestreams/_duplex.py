@@ -107,7 +107,7 @@ class Duplex(Readable, Writable):
         self._after_construct_writable()
 
     # Both bases define these; the Duplex answers for both sides.
-    _destroy = Readable._destroy  # type: ignore[assignment]
+    _destroy = Readable._destroy
 
     def destroy(self, err: BaseException | None = None, callback: Callback | None = None) -> Duplex:
         """Destroy both sides."""
@@ -171,7 +171,7 @@ class Transform(Duplex):
             self._flush = _bind(self, flush)
         if _destroy.is_async(self._transform):
             self._transform = _async_transform(self, self._transform)
-        if _destroy.is_async(getattr(self, "_flush", None)):
+        if self._flush is not None and _destroy.is_async(self._flush):
             self._flush = _async_flush(self, self._flush)
         # A subclass (or final=) replacing _final still needs the readable side ended.
         self.on("prefinish", self._transform_prefinish)
@@ -186,7 +186,7 @@ class Transform(Duplex):
         if getattr(self._final, "__func__", None) is not Transform._final:
             _transform_final(self, None)
 
-    def _final(self, callback: Callback) -> None:  # type: ignore[override]
+    def _final(self, callback: Callback) -> None:
         _transform_final(self, callback)
 
     def _write(self, chunk: Any, encoding: str, callback: Callback) -> None:

@@ -10,15 +10,11 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from ._errors import err_invalid_arg_type, err_out_of_range, err_unhandled_error
 
 Listener = Callable[..., object]
-
-#: Node's ``EventEmitter.defaultMaxListeners``.
-default_max_listeners = 10
-
 
 class MaxListenersExceededWarning(RuntimeWarning):
     """More listeners than ``get_max_listeners()`` were added for one event: a likely leak."""
@@ -71,7 +67,9 @@ class EventEmitter:
     ``emit('error', err)`` with no ``'error'`` listener raises ``err``.
     """
 
-    # Subclasses that need __slots__ may add them; the dict stays for user attributes.
+    #: Node's ``EventEmitter.defaultMaxListeners``: the limit for emitters that set none.
+    default_max_listeners: ClassVar[int] = 10
+
     _events: dict[str, tuple[Listener, ...]]
     _max_listeners: int | None
     _warned: set[str] | None
@@ -142,7 +140,9 @@ class EventEmitter:
                 else:
                     del self._events[event]
                 if "removeListener" in self._events:
-                    self.emit("removeListener", event, _original(fn))
+                    # Node reports the original function when it was the only
+                    # listener, and otherwise exactly what it was asked to remove.
+                    self.emit("removeListener", event, _original(fn) if len(current) == 1 else listener)
                 break
         return self
 
@@ -221,4 +221,4 @@ class EventEmitter:
 
     def get_max_listeners(self) -> int:
         """The current limit (``default_max_listeners`` unless set)."""
-        return default_max_listeners if self._max_listeners is None else self._max_listeners
+        return EventEmitter.default_max_listeners if self._max_listeners is None else self._max_listeners

@@ -17,7 +17,7 @@ import trio
 
 from . import _destroy
 from ._buffer_list import BufferList
-from ._encoding import StringDecoder, check_encoding, encode
+from ._encoding import StringDecoder, check_encoding, encode, text_length
 from ._errors import (
     NodeError,
     err_invalid_arg_type,
@@ -224,15 +224,14 @@ class Readable(EventEmitter):
 
     def _adapt_async(self) -> None:
         """Wrap ``async def`` implementations into Node's callback signatures."""
-        _read = getattr(self, "_read", None)
-        if _destroy.is_async(_read):
-            self._read = _async_read(self, _read)
-        _d = getattr(self, "_destroy", None)
-        if _destroy.is_async(_d):
-            self._destroy = _async_destroy(self, _d)
-        _c = getattr(self, "_construct", None)
-        if _destroy.is_async(_c):
-            self._construct = _async_construct(self, _c)
+        for name, adapter in (
+            ("_read", _async_read),
+            ("_destroy", _async_destroy),
+            ("_construct", _async_construct),
+        ):
+            fn = getattr(self, name, None)
+            if fn is not None and _destroy.is_async(fn):
+                setattr(self, name, adapter(self, fn))
 
     def _after_construct_readable(self) -> None:
         state = self._readable_state
@@ -331,6 +330,8 @@ class Readable(EventEmitter):
             state.need_readable = state.length <= state.high_water_mark
             n = 0
         else:
+            if not state.object_mode and state.decoder is not None:
+                n = _len(ret)
             state.length -= n
             if state.multi_await_drain:
                 state.await_drain_writers.clear()
@@ -440,17 +441,17 @@ class Readable(EventEmitter):
         state = self._readable_state
         return state.paused is True or state.flowing is False
 
-    def set_encoding(self, encoding: str) -> Readable:
+    def set_encoding(self, encoding: str | None) -> Readable:
         """Decode the data to ``str`` from now on, including what is already buffered."""
         state = self._readable_state
-        decoder = StringDecoder(encoding)
+        decoder = StringDecoder(encoding or "utf8")
         state.decoder = decoder
         state.encoding = decoder.encoding
         content = "".join(decoder.write(c) if isinstance(c, bytes) else c for c in state.buffer)
         state.buffer.clear()
         if content:
             state.buffer.push(content)
-        state.length = len(content)
+        state.length = _len(content)
         return self
 
     # -- piping -------------------------------------------------------------------
@@ -629,7 +630,8 @@ def _add_chunk(stream: Readable, chunk: Any, encoding: str | None, add_to_front:
             err = err_invalid_arg_type("chunk", "of type string or an instance of Buffer or Uint8Array", chunk)
     if err is not None:
         _destroy.error_or_destroy(stream, err)
-    elif chunk is None:
+        return False
+    if chunk is None:
         state.reading = False
         _on_eof_chunk(stream, state)
     elif state.object_mode or len(chunk) > 0:
@@ -675,7 +677,7 @@ def _push_chunk(stream: Readable, state: ReadableState, chunk: Any, add_to_front
         state.data_emitted = True
         stream.emit("data", chunk)
     else:
-        state.length += 1 if state.object_mode else len(chunk)
+        state.length += 1 if state.object_mode else _len(chunk)
         if add_to_front:
             state.buffer.unshift(chunk)
         else:
@@ -685,6 +687,13 @@ def _push_chunk(stream: Readable, state: ReadableState, chunk: Any, add_to_front
     _maybe_read_more(stream, state)
 
 
+def _len(chunk: Any) -> int:
+    # Node measures text in UTF-16 code units; astral characters count twice.
+    if type(chunk) is str and not chunk.isascii():
+        return text_length(chunk)
+    return len(chunk)
+
+
 def _how_much(n: int, state: ReadableState) -> int:
     if n == 0 or (n < -1) or (state.length == 0 and state.ended):
         return 0
@@ -692,7 +701,7 @@ def _how_much(n: int, state: ReadableState) -> int:
         return 1
     if n == -1:
         if state.flowing and state.length:
-            return state.buffer.first_length()
+            return _len(state.buffer.first()) if state.decoder is not None else state.buffer.first_length()
         return state.length
     if n <= state.length:
         return n
@@ -707,6 +716,8 @@ def _from_list(n: int, state: ReadableState) -> Any:
         return buf.shift()
     if n >= state.length:
         return buf.join_all()
+    if state.decoder is not None:
+        return buf.consume_text(n)
     return buf.consume(n)
 
 
@@ -717,7 +728,7 @@ def _on_eof_chunk(stream: Readable, state: ReadableState) -> None:
         chunk = state.decoder.end()
         if chunk:
             state.buffer.push(chunk)
-            state.length += 1 if state.object_mode else len(chunk)
+            state.length += 1 if state.object_mode else _len(chunk)
     state.ended = True
     if state.sync:
         _emit_readable(stream)

@@ -231,7 +231,7 @@ async def open_scope() -> AsyncIterator[Scope]:
             scope._closed = True
             errors = scope._teardown(failed=False)
             if errors:
-                raise ExceptionGroup("errors in deferred callbacks after a scope closed", errors)
+                raise BaseExceptionGroup("errors in deferred callbacks after a scope closed", errors)
 
 
 def current_scope() -> Scope:

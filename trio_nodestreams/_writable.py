@@ -232,7 +232,7 @@ class Writable(EventEmitter):
             ("_construct", _async_construct),
         ):
             fn = getattr(self, name, None)
-            if _destroy.is_async(fn):
+            if fn is not None and _destroy.is_async(fn):
                 setattr(self, name, adapter(self, fn))
 
     def _after_construct_writable(self) -> None:
@@ -327,6 +327,8 @@ class Writable(EventEmitter):
         if callback is not None:
             if err is not None or state.finished:
                 self._scope.next_tick(callback, err)
+            elif state.errored is not None:
+                self._scope.next_tick(callback, state.errored)
             else:
                 state.on_finished.append(callback)
         return self
@@ -464,25 +466,24 @@ def _write(stream: Any, chunk: Any, encoding: Any, cb: Callback | None) -> bool 
     state: WritableState = stream._writable_state
     if callable(encoding):
         cb = encoding
-        enc = state.default_encoding
+        encoding = None
+    if not encoding:
+        enc = None if state.object_mode else state.default_encoding
+    elif encoding == "buffer":
+        enc = "buffer"
     else:
-        if not encoding:
-            enc = state.default_encoding
-        elif encoding == "buffer":
-            enc = "buffer"
-        else:
-            name = normalize_encoding(encoding)
-            if name is None:
-                raise err_unknown_encoding(encoding)
-            enc = name
-        if cb is None:
-            cb = _nop
+        name = normalize_encoding(encoding)
+        if name is None:
+            raise err_unknown_encoding(encoding)
+        enc = name
+    if cb is None:
+        cb = _nop
     if chunk is None:
         raise err_stream_null_values()
     if not state.object_mode:
         if isinstance(chunk, str):
             if state.decode_strings:
-                chunk = encode(chunk, enc if enc != "buffer" else "utf8")
+                chunk = encode(chunk, enc if enc and enc != "buffer" else "utf8")
                 enc = "buffer"
         elif isinstance(chunk, bytes):
             enc = "buffer"
@@ -505,9 +506,6 @@ def _write(stream: Any, chunk: Any, encoding: Any, cb: Callback | None) -> bool 
     state.pendingcb += 1
     length = 1 if state.object_mode else len(chunk)
     state.length += length
-    ret = state.length < state.high_water_mark
-    if not ret:
-        state.need_drain = True
     if state.writing or state.corked or state.errored is not None or not state.constructed:
         state.buffered.append((chunk, enc, cb))
         if state.all_buffers and enc != "buffer":
@@ -521,6 +519,10 @@ def _write(stream: Any, chunk: Any, encoding: Any, cb: Callback | None) -> bool 
         state.sync = True
         stream._write(chunk, enc, state.onwrite)
         state.sync = False
+    # Measured after a synchronous _write had its chance to call back (Node >= 20).
+    ret = state.length < state.high_water_mark
+    if not ret:
+        state.need_drain = True
     return ret and state.errored is None and not state.destroyed
 
 
