@@ -719,3 +719,75 @@ async def test_state_props(log: Log) -> None:
     w.on("close", lambda: snap("close"))
     w.end(callback=lambda err=None: snap("end cb"))
     snap("ended")
+
+
+@scenario("writable/finish-destroyed")
+async def test_finish_destroyed(log: Log) -> None:
+    """Port of test/parallel/test-stream-writable-finish-destroyed.js."""
+
+    def write_a(stream: Any, chunk: Any, encoding: Any, cb: Callback) -> None:
+        log("a _write", chunk)
+
+        def on_close() -> None:
+            log("a close, calling back")
+            cb()
+
+        stream.on("close", on_close)
+
+    a = ns.Writable(high_water_mark=100, write=write_a)
+    a.on("finish", lambda: log("a finish"))
+    a.end("asd", callback=lambda err=None: log("a end cb", err))
+    a.destroy()
+    await settle()
+
+    def write_b(stream: Any, chunk: Any, encoding: Any, cb: Callback) -> None:
+        log("b _write", chunk)
+
+        def on_close() -> None:
+            log("b close, calling back")
+            cb()
+            stream.end(callback=lambda err=None: log("b end cb", err))
+
+        stream.on("close", on_close)
+
+    b = ns.Writable(high_water_mark=100, write=write_b)
+    b.on("finish", lambda: log("b finish"))
+    b.write("asd", callback=lambda err=None: log("b write cb", err))
+    b.destroy()
+    await settle()
+
+    def write_c(stream: Any, chunk: Any, encoding: Any, cb: Callback) -> None:
+        pass
+
+    c = ns.Writable(high_water_mark=100, write=write_c)
+    c.on("finish", lambda: log("c finish"))
+    c.on("close", lambda: log("c close"))
+    c.end()
+    c.destroy()
+    log("c sync over")
+
+
+@scenario("writable/writev-error")
+async def test_writev_error(log: Log) -> None:
+    """Port of test/parallel/test-stream-writev.js and test-stream-writable-write-cb-error.js (batched)."""
+
+    def write(stream: Any, chunk: Any, encoding: Any, cb: Callback) -> None:
+        log("_write", chunk)
+        cb()
+
+    def writev(stream: Any, chunks: list[tuple[Any, str]], cb: Callback) -> None:
+        log("_writev", [c for c, _ in chunks])
+        ns.next_tick(cb, Error("writev failed"))
+
+    w = ns.Writable(high_water_mark=100, write=write, writev=writev)
+    w.on("error", lambda e: log("error", e, w.writable_length))
+    w.on("finish", lambda: log("finish"))
+    w.on("close", lambda: log("close"))
+    w.cork()
+    w.write("a", callback=lambda err=None: log("cb a", err))
+    w.write("b", callback=lambda err=None: log("cb b", err))
+    w.write("c", callback=lambda err=None: log("cb c", err))
+    w.uncork()
+    log("uncorked", w.writable_length)
+    w.write("d", callback=lambda err=None: log("cb d", err))
+    log("buffered", w.writable_length)
