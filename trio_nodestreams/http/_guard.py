@@ -191,6 +191,8 @@ class _FieldLines:
 
     def partial_overflow(self, tail: bytes) -> bool:
         """Whether an unfinished field line already exceeds the budget (Node counts as it goes)."""
+        if tail.endswith(b"\r"):
+            tail = tail[:-1]  # the line end has begun; CR is not counted
         if not self.over(len(tail)):
             return False
         colon = tail.find(b":")
@@ -199,9 +201,12 @@ class _FieldLines:
         return self.over(colon + len(tail[colon + 1 :].lstrip(b" \t")))
 
 
-def _split_line(buf: bytearray, start: int) -> tuple[bytes, bool, int] | None:
-    """Return (line, had_cr, next_start) for the line at ``start``, or None if unfinished."""
-    nl = buf.find(b"\n", start)
+def _split_line(buf: bytearray, start: int, scan: int = 0) -> tuple[bytes, bool, int] | None:
+    """Return (line, had_cr, next_start) for the line at ``start``, or None if unfinished.
+
+    ``scan`` is where to start looking for the line end (bytes before it hold none).
+    """
+    nl = buf.find(b"\n", max(start, scan))
     if nl < 0:
         return None
     if nl > start and buf[nl - 1] == 0x0D:
@@ -230,6 +235,8 @@ class RequestHeadParser:
         self._te_seen = False
         self._te_chunked_last = False
         self._result: HeadEvent = None
+        self._scan = 0  # no line end before this offset
+        self._next_check = 0  # tail length at which to re-run the partial checks
         #: Bytes received after the head (body or the next request); set with the result.
         self.unused = b""
 
@@ -239,13 +246,15 @@ class RequestHeadParser:
             return self._result
         self._buf += data
         while True:
-            split = _split_line(self._buf, self._pos)
+            split = _split_line(self._buf, self._pos, self._scan)
             if split is None:
+                self._scan = len(self._buf)
                 if self._partial_overflow():
                     return self._finish(_OVERFLOW)
                 return None
             line, had_cr, nxt = split
-            self._pos = nxt
+            self._pos = self._scan = nxt
+            self._next_check = 0
             verdict = self._line(line, had_cr)
             if verdict is not None:
                 return self._finish(verdict)
@@ -258,10 +267,16 @@ class RequestHeadParser:
         return verdict
 
     def _partial_overflow(self) -> bool:
+        tail_len = len(self._buf) - self._pos
+        if len(self._buf) > 2 * self._fields.max_header_size + 1024:
+            return True  # whitespace that Node would not count; refuse to buffer it
+        if not self._fields.over(tail_len) or tail_len < self._next_check:
+            return False
+        self._next_check = tail_len + 256
         tail = bytes(self._buf[self._pos :])
         if self._request_line is None:
             # Node counts the target as it streams in.
-            parts = tail.lstrip(b"\r\n").split(b" ")
+            parts = tail.lstrip(b"\r\n").rstrip(b"\r").split(b" ")
             target = next((p for p in parts[1:] if p), b"")
             return self._fields.over(len(target))
         return self._fields.partial_overflow(tail)
@@ -464,6 +479,8 @@ class ChunkedDecoder:
         self._max_header_size = max_header_size
         self._max_ext = max_extensions_size
         self._trailers = _FieldLines(max_header_size)
+        self._scan = 0
+        self._next_check = 0
         self.chunks = 0
         self.body_bytes = 0
 
@@ -506,9 +523,10 @@ class ChunkedDecoder:
                 pos += 2
                 self._state = "size"
                 continue
-            split = _split_line(buf, pos)
+            split = _split_line(buf, pos, self._scan)
             if split is None:
-                bad = self._partial_check(bytes(buf[pos:]))
+                self._scan = len(buf) - pos  # rebased below, once consumed bytes are dropped
+                bad = self._partial_check(buf, pos)
                 if bad is not None:
                     out.append(bad)
                     self._state = "error"
@@ -516,6 +534,8 @@ class ChunkedDecoder:
                 break
             line, had_cr, nxt = split
             pos = nxt
+            self._scan = 0
+            self._next_check = 0
             if self._state == "size":
                 bad = self._size_line(line, had_cr)
             else:
@@ -529,6 +549,8 @@ class ChunkedDecoder:
                 self._state = "error"
                 return out
         del buf[:pos]
+        if self._state not in ("size", "trailers"):
+            self._scan = 0
         return out
 
     def _reject(self, out: list[ChunkEvent], code: str, reason: str) -> list[ChunkEvent]:
@@ -603,8 +625,21 @@ class ChunkedDecoder:
                 return _bad("HPE_STRICT", "Invalid character in chunk extensions value")
         return None
 
-    def _partial_check(self, tail: bytes) -> Rejection | None:
-        """Reject an unfinished size or trailer line that is already over its budget."""
+    def _partial_check(self, buf: bytearray, pos: int) -> Rejection | None:
+        """Reject an unfinished size or trailer line that is already over its budget.
+
+        Re-checked every 256 bytes of growth only, so slow drips cost linear time.
+        """
+        tail_len = len(buf) - pos
+        if tail_len > 2 * max(self._max_ext, self._max_header_size) + 1024:
+            if self._state == "trailers":
+                return _OVERFLOW
+            # Only uncounted bytes (leading zeros, separators) get a line this long.
+            return _bad("HPE_INVALID_CHUNK_SIZE", "Chunk size line too long")
+        if tail_len < self._next_check:
+            return None
+        self._next_check = tail_len + 256
+        tail = bytes(buf[pos:])
         if self._state == "trailers":
             return _OVERFLOW if self._trailers.partial_overflow(tail) else None
         semi = tail.find(b";")
@@ -612,12 +647,7 @@ class ChunkedDecoder:
         if any(c not in _HEX for c in digits.rstrip(b"\r")):
             return _bad("HPE_INVALID_CHUNK_SIZE", "Invalid character in chunk size")
         if semi >= 0 and len(tail) - semi > self._max_ext:
-            bad = self._extensions(tail[semi:], final=False)
-            if bad is not None:
-                return bad
-        if len(tail) > 2 * self._max_ext + 64:
-            # Only leading zeros could make a size line this long; refuse to buffer it.
-            return _bad("HPE_INVALID_CHUNK_SIZE", "Chunk size line too long")
+            return self._extensions(tail[semi:], final=False)
         return None
 
     def _trailer_line(self, line: bytes, had_cr: bool) -> Rejection | None:

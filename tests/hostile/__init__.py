@@ -1,0 +1,1 @@
+"""Hostile raw requests and the Node probe that records the answers."""

@@ -1,0 +1,477 @@
+"""Synchronous tests for the sans-IO HTTP rules: trio_nodestreams.http._common and ._guard.
+
+Expected values come from real Node (v20): the golden logs in tests/golden/http_server
+(recorded by tests/scenarios/http_server/*.js and tests/hostile/probe_node.js).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from trio_nodestreams._errors import NodeError
+from trio_nodestreams.http import _common as c
+from trio_nodestreams.http._guard import (
+    ChunkedDecoder,
+    EndOfMessage,
+    LengthDecoder,
+    Rejection,
+    RequestHead,
+    RequestHeadParser,
+    check_request_semantics,
+)
+
+from .hostile.cases import CASES
+
+GOLDEN = Path(__file__).parent / "golden" / "http_server"
+
+
+def golden(name: str) -> list[list[Any]]:
+    return [json.loads(line) for line in (GOLDEN / f"{name}.jsonl").read_text().splitlines()]
+
+
+def client_bytes(name: str) -> str:
+    return next(e[2] for e in golden(name) if e[:2] == ["client", "bytes"])
+
+
+def heads(wire: str) -> list[str]:
+    """Split concatenated responses (no bodies needed) into their heads."""
+    return ["HTTP/1.1" + part.split("\r\n\r\n")[0] + "\r\n\r\n" for part in wire.split("HTTP/1.1")[1:]]
+
+
+# ---------------------------------------------------------------------------
+# _common: tables and validation
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_tables_match_node() -> None:
+    """scenario: http.STATUS_CODES and http.METHODS equal Node's."""
+    out = subprocess.run(
+        ["node", "-e", "const h=require('http');console.log(JSON.stringify([h.STATUS_CODES,h.METHODS,h.maxHeaderSize]))"],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    codes, methods, max_header_size = json.loads(out)
+    assert {int(k): v for k, v in codes.items()} == c.STATUS_CODES
+    assert methods == c.METHODS
+    assert max_header_size == c.MAX_HEADER_SIZE
+
+
+def test_tables_spot_checks() -> None:
+    assert c.STATUS_CODES[418] == "I'm a Teapot"
+    assert sorted(c.METHODS) == c.METHODS and "QUERY" in c.METHODS
+    assert c.status_message(299) == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("name", "ok"),
+    [("Content-Type", True), ("x-a_b.c~!#$%&'*+^`|", True), ("", False), ("a b", False),
+     ("a:b", False), ("caf\xe9", False), ("a\tb", False), ('a"', False)],
+)
+def test_token(name: str, ok: bool) -> None:
+    assert c.check_is_http_token(name) is ok
+    if ok:
+        c.validate_header_name(name)
+    else:
+        with pytest.raises(NodeError) as exc:
+            c.validate_header_name(name)
+        assert (exc.value.code, exc.value.name) == ("ERR_INVALID_HTTP_TOKEN", "TypeError")
+
+
+def test_validate_header_value() -> None:
+    for ok in ["", "a b\tc", "caf\xe9", "\x80\xff", 42, ["a", "b"]]:
+        c.validate_header_value("x", ok)
+    for bad in ["a\nb", "a\rb", "\x00", "\x7f", "\u0100", "\u20ac", ["ok", "b\n"]]:
+        with pytest.raises(NodeError) as exc:
+            c.validate_header_value("x", bad)
+        assert (exc.value.code, exc.value.name) == ("ERR_INVALID_CHAR", "TypeError")
+    with pytest.raises(NodeError) as exc:
+        c.validate_header_value("x", None)
+    assert (exc.value.code, exc.value.name) == ("ERR_HTTP_INVALID_HEADER_VALUE", "TypeError")
+
+
+def test_validate_status_code() -> None:
+    """Port of test/parallel/test-http-response-statuscode.js: Node coerces with `| 0`."""
+    assert c.validate_status_code(200) == 200
+    assert c.validate_status_code(200.9) == 200
+    assert c.validate_status_code("404") == 404
+    assert c.validate_status_code(999) == 999
+    for bad in [99, 1000, -1, "20x", float("nan"), "", None, 0]:
+        with pytest.raises(NodeError) as exc:
+            c.validate_status_code(bad)
+        assert (exc.value.code, exc.value.name) == ("ERR_HTTP_INVALID_STATUS_CODE", "RangeError")
+
+
+# ---------------------------------------------------------------------------
+# _common: IncomingMessage.headers
+
+
+def test_join_headers_matches_node() -> None:
+    """scenario: http_server/request-headers (req.headers and headersDistinct from rawHeaders)."""
+    log = {e[1]: e[2] for e in golden("request-headers") if e[0] == "server"}
+    raw = log["rawHeaders"]
+    assert c.join_headers(raw) == log["headers"]
+    assert c.headers_distinct(raw) == log["headersDistinct"]
+    pairs = list(zip(raw[0::2], raw[1::2], strict=True))
+    assert c.join_headers(pairs) == log["headers"]
+
+
+def test_join_duplicate_headers_option_and_limit() -> None:
+    raw = ["Host", "a", "host", "b", "Set-Cookie", "x", "Cookie", "k=1", "cookie", "k=2"]
+    assert c.join_headers(raw, join_duplicate_headers=True) == {
+        "host": "a, b", "set-cookie": ["x"], "cookie": "k=1; k=2"
+    }
+    assert c.join_headers(raw, max_header_pairs=1) == {"host": "a"}
+    assert c.headers_distinct(raw, max_header_pairs=2) == {"host": ["a", "b"]}
+
+
+def test_request_should_keep_alive() -> None:
+    assert c.request_should_keep_alive((1, 1), None)
+    assert not c.request_should_keep_alive((1, 1), "Keep-Alive, CLOSE")
+    assert not c.request_should_keep_alive((1, 0), None)
+    assert c.request_should_keep_alive((1, 0), "keep-alive")
+    assert not c.request_should_keep_alive((2, 0), None)
+
+
+# ---------------------------------------------------------------------------
+# _common: response framing, checked against Node's wire bytes
+
+KA = "Connection: keep-alive\r\nKeep-Alive: timeout=5\r\n"
+
+
+def test_framing_end_hello() -> None:
+    """scenario: http_server/end-hello: end(data) as the only write gets Content-Length."""
+    f = c.decide_response_framing(method="GET", status_code=200, end_body_length=5)
+    assert f.head.decode() == heads(client_bytes("end-hello"))[0]
+    assert (f.body, f.content_length, f.keep_alive) == ("content-length", 5, True)
+
+
+def test_framing_streamed_is_chunked() -> None:
+    """scenario: http_server/write-chunked: write() first -> chunked."""
+    f = c.decide_response_framing(method="GET", status_code=200, headers={"Content-Type": "text/plain"})
+    assert f.head.decode() == heads(client_bytes("write-chunked"))[0]
+    assert f.body == "chunked"
+    body = b"".join(c.encode_chunk(x) for x in [b"one", b"", b"two", b"three"]) + c.last_chunk()
+    assert f.head + body == client_bytes("write-chunked").encode("latin-1")
+
+
+def test_framing_http10() -> None:
+    """scenario: http_server/http10: no chunking, no implicit Content-Length, close-delimited."""
+    wires = [e[2] for e in golden("http10") if e[:2] == ["client", "bytes"]]
+    f = c.decide_response_framing(method="GET", status_code=200, http_version=(1, 0), keep_alive=False)
+    assert f.head.decode() == heads(wires[0])[0]
+    assert (f.body, f.keep_alive) == ("close", False)
+    f = c.decide_response_framing(
+        method="GET", status_code=200, http_version=(1, 0), keep_alive=False, end_body_length=5
+    )
+    assert f.head.decode() == heads(wires[1])[0] and f.body == "close"
+    f = c.decide_response_framing(
+        method="GET", status_code=200, http_version=(1, 0), keep_alive=True,
+        headers=[("Content-Length", 2)], end_body_length=2,
+    )
+    assert f.head.decode() == heads(wires[2])[0]
+    assert (f.body, f.content_length, f.keep_alive) == ("content-length", 2, True)
+
+
+def test_framing_head_and_no_body_statuses() -> None:
+    """scenarios: http_server/head, http_server/no-body-status."""
+    f = c.decide_response_framing(method="HEAD", status_code=200, end_body_length=None)
+    assert f.head.decode() == heads(client_bytes("head"))[0] and f.body == "none"
+    h204, h304, h204te = heads(client_bytes("no-body-status"))
+    f = c.decide_response_framing(method="GET", status_code=204, end_body_length=7)
+    assert f.head.decode() == h204 and f.body == "none" and f.keep_alive
+    f = c.decide_response_framing(method="GET", status_code=304, headers={"ETag": '"abc"'})
+    assert f.head.decode() == h304 and f.body == "none"
+    f = c.decide_response_framing(method="GET", status_code=204, headers={"Transfer-Encoding": "chunked"})
+    assert f.head.decode() == h204te and f.body == "none" and not f.keep_alive
+
+
+def test_framing_write_head_forms() -> None:
+    """scenario: http_server/write-head: object, flat array, writeHead()+end() is chunked."""
+    h0, h1, h2, h3 = heads(client_bytes("write-head"))
+    f = c.decide_response_framing(
+        method="GET", status_code=200, headers={"Content-Type": "text/plain", "X-List": ["a", "b"]}
+    )
+    assert f.head.decode() == h0 and f.body == "chunked"
+    flags = c.response_flags(method="GET", http_version=(1, 1), keep_alive=True)
+    c.write_head_flags(flags, 201)
+    f = c.store_header(flags, "HTTP/1.1 201 Made It\r\n",
+                       ["X-A", "1", "X-A", "2", "Content-Length", "3"], date="<DATE>")
+    assert f.head.decode() == h1 and (f.body, f.content_length) == ("content-length", 3)
+    out: c.OutHeaders = {"x-set": ("X-Set", "s"), "x-both": ("X-Both", "from-head")}
+    flags = c.response_flags(method="GET", http_version=(1, 1), keep_alive=True)
+    c.write_head_flags(flags, 202)
+    f = c.store_header(flags, "HTTP/1.1 202 Accepted\r\n", out_headers=out, date="<DATE>")
+    assert f.head.decode() == h2 and f.body == "chunked"
+    f = c.decide_response_framing(method="GET", status_code=299)
+    assert f.head.decode() == h3
+    with pytest.raises(NodeError) as exc:
+        c.store_header(c.HeadFlags(), "HTTP/1.1 200 OK\r\n", ["odd"])
+    assert exc.value.code == "ERR_INVALID_ARG_VALUE"
+
+
+def test_framing_out_headers_api() -> None:
+    """scenario: http_server/headers-api: repeated values, joined Cookie, removed Date."""
+    out: c.OutHeaders = {
+        "x-one": ("X-One", ["1", "2", "3"]),
+        "set-cookie": ("Set-Cookie", ["a=1", "b=2", "c=3"]),
+        "x-new": ("X-New", "n"),
+        "x-num": ("X-Num", 42),
+        "cookie": ("Cookie", ["k=1", "l=2"]),
+    }
+    flags = c.response_flags(method="GET", http_version=(1, 1), keep_alive=True)
+    flags.send_date = False  # removeHeader('Date')
+    flags.content_length = 2
+    c.write_head_flags(flags, 200)
+    f = c.store_header(flags, "HTTP/1.1 200 OK\r\n", out_headers=out)
+    assert f.head.decode() + "ok" == client_bytes("headers-api")
+
+
+def test_framing_removed_content_length_and_explicit() -> None:
+    """scenario: http_server/content-length."""
+    h0, h1 = heads(client_bytes("content-length"))
+    f = c.decide_response_framing(method="GET", status_code=200, headers={"Content-Length": 5})
+    assert f.head.decode() == h0 and (f.body, f.content_length) == ("content-length", 5)
+    f = c.decide_response_framing(
+        method="GET", status_code=200, end_body_length=3, removed=["Content-Length"]
+    )
+    assert f.head.decode() == h1 and f.body == "chunked"
+
+
+def test_framing_both_removed_is_close_delimited() -> None:
+    """Port of test/parallel/test-http-remove-header-stays-removed.js."""
+    f = c.decide_response_framing(
+        method="GET", status_code=200, removed=["content-length", "transfer-encoding"]
+    )
+    assert f.body == "close" and not f.keep_alive
+    assert b"Content-Length" not in f.head and b"Transfer-Encoding" not in f.head
+
+
+def test_framing_connection_close_and_expect() -> None:
+    """scenarios: http_server/connection-close; writeHead before 100 was sent forbids keep-alive."""
+    f = c.decide_response_framing(method="POST", status_code=200, keep_alive=False, end_body_length=3)
+    assert f.head.decode() + "bye" == client_bytes("connection-close")
+    f = c.decide_response_framing(method="POST", status_code=200, expect_continue=True, end_body_length=0)
+    assert not f.keep_alive and b"Connection: close\r\n" in f.head
+
+
+def test_trailers() -> None:
+    """scenarios: http_server/trailers and http_server/trailer-invalid."""
+    wire = client_bytes("trailers")
+    f = c.decide_response_framing(method="GET", status_code=200, headers={"Trailer": "X-Checksum"})
+    trailer = c.render_trailers({"X-Checksum": "abc", "X-Multi": ["1", "2"], "X-Joined": ["j"]})
+    first = "HTTP/1.1" + wire.split("HTTP/1.1")[1]
+    assert (f.head + c.encode_chunk(b"data") + c.last_chunk(trailer)).decode() == first
+    with pytest.raises(NodeError) as exc:
+        c.render_trailers({"Bad Name": "x"})
+    assert exc.value.code == "ERR_INVALID_HTTP_TOKEN"
+    with pytest.raises(NodeError) as exc:
+        c.render_trailers({"X": "a\nb"})
+    assert exc.value.code == "ERR_INVALID_CHAR"
+    with pytest.raises(NodeError) as exc:
+        c.decide_response_framing(method="GET", status_code=200, headers={"Trailer": "X-T", "Content-Length": "2"})
+    assert exc.value.code == "ERR_HTTP_TRAILER_INVALID"
+
+
+def test_keep_alive_header_suppresses_timeout() -> None:
+    f = c.decide_response_framing(method="GET", status_code=200, headers={"Keep-Alive": "timeout=9"})
+    assert b"Keep-Alive: timeout=9\r\n" in f.head and b"timeout=5" not in f.head
+
+
+def test_utc_date() -> None:
+    assert c.utc_date(0) == "Thu, 01 Jan 1970 00:00:00 GMT"
+
+
+# ---------------------------------------------------------------------------
+# _guard: Node's answers to hostile requests
+
+HOSTILE = {e[1]: e[2] for e in golden("hostile")}
+
+
+def replay(data: bytes, *, feed_size: int | None = None) -> tuple[int | None, str | None, str | None]:
+    """Run raw request bytes through the guard as a server would: (status, code, reason)."""
+    parser = RequestHeadParser()
+    pieces = [data] if feed_size is None else [data[i : i + feed_size] for i in range(0, len(data), feed_size)]
+    head: RequestHead | Rejection | None = None
+    rest = b""
+    for i, piece in enumerate(pieces):
+        head = parser.feed(piece)
+        if head is not None:
+            rest = parser.unused + b"".join(pieces[i + 1 :])
+            break
+    if isinstance(head, Rejection):
+        return head.status, head.code, head.reason
+    if head is None:
+        return None, None, None
+    status = check_request_semantics(head)
+    if status is not None:
+        return status, None, None
+    if head.body == "none":
+        return 200, None, None
+    decoder = ChunkedDecoder() if head.body == "chunked" else LengthDecoder(head.content_length or 0)
+    step = feed_size or max(len(rest), 1)
+    for i in range(0, max(len(rest), 1), step):
+        for event in decoder.feed(rest[i : i + step]):
+            if isinstance(event, Rejection):
+                return event.status, event.code, event.reason
+            if isinstance(event, EndOfMessage):
+                return 200, None, None
+    return None, None, None
+
+
+def node_answer(name: str) -> tuple[int | None, str | None, str | None]:
+    rec = HOSTILE[name]
+    status = int(rec["status"].split()[1]) if rec["status"] else None
+    return status, rec["client_error"], rec["reason"]
+
+
+def test_hostile_cases_all_recorded() -> None:
+    assert set(HOSTILE) == set(CASES)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_hostile_same_answer_as_node(name: str) -> None:
+    """scenario: http_server/hostile: the guard answers every raw case like Node's llhttp."""
+    assert replay(CASES[name]) == node_answer(name)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_hostile_verdict_independent_of_packet_split(name: str) -> None:
+    status, code, _ = node_answer(name)
+    for size in (1, 7, 1000):
+        assert replay(CASES[name], feed_size=size)[:2] == (status, code), size
+
+
+def test_rejection_response_bytes_match_node() -> None:
+    for name in ("header_value_ctl", "header_too_large", "chunk_ext_too_large"):
+        rec = HOSTILE[name]
+        parser = RequestHeadParser()
+        verdict = parser.feed(CASES[name])
+        if isinstance(verdict, RequestHead):
+            verdict = ChunkedDecoder().feed(parser.unused)[-1]  # type: ignore[assignment]
+        assert isinstance(verdict, Rejection)
+        assert verdict.response.decode() == rec["raw"]
+
+
+def test_head_fields() -> None:
+    parser = RequestHeadParser()
+    head = parser.feed(b"\r\nPOST /a?b HTTP/1.1\r\nHost: x\r\nX-A:  v  \r\nContent-Length: 3\r\n\r\nabcGET")
+    assert isinstance(head, RequestHead)
+    assert (head.method, head.target, head.http_version) == ("POST", "/a?b", (1, 1))
+    assert head.raw_headers == ["Host", "x", "X-A", "v", "Content-Length", "3"]
+    assert (head.body, head.content_length, head.keep_alive, head.upgrade) == ("length", 3, True, False)
+    assert parser.unused == b"abcGET"
+    assert head.head_size == len(b"\r\nPOST /a?b HTTP/1.1\r\nHost: x\r\nX-A:  v  \r\nContent-Length: 3\r\n\r\n")
+    assert parser.feed(b"more") is head
+    up = RequestHeadParser().feed(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n")
+    assert isinstance(up, RequestHead) and up.upgrade
+    conn = RequestHeadParser().feed(b"CONNECT example.com:443 HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert isinstance(conn, RequestHead) and conn.upgrade and conn.target == "example.com:443"
+
+
+def test_whitespace_flood_is_bounded() -> None:
+    """Leading OWS is not counted by Node; the guard still refuses to buffer it forever."""
+    parser = RequestHeadParser()
+    assert parser.feed(b"GET / HTTP/1.1\r\nX:") is None
+    verdict = None
+    for _ in range(100):
+        verdict = parser.feed(b" " * 1024)
+        if verdict is not None:
+            break
+    assert isinstance(verdict, Rejection) and verdict.status == 431
+    dec = ChunkedDecoder()
+    out: list[object] = []
+    for _ in range(100):
+        out += dec.feed(b"0" * 1024)
+        if out:
+            break
+    assert isinstance(out[-1], Rejection) and out[-1].status == 400
+
+
+# ---------------------------------------------------------------------------
+# _guard: body decoders
+
+
+def chunked(body: bytes, sizes: list[int], ext: bytes = b"", trailers: bytes = b"") -> bytes:
+    out, i = [], 0
+    for n in sizes:
+        piece = body[i : i + n]
+        if not piece:
+            break
+        out.append(b"%x%s\r\n%s\r\n" % (len(piece), ext, piece))
+        i += len(piece)
+    if i < len(body):
+        out.append(b"%X\r\n%s\r\n" % (len(body) - i, body[i:]))
+    return b"".join(out) + b"0" + ext + b"\r\n" + trailers + b"\r\n"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    body=st.binary(max_size=600),
+    sizes=st.lists(st.integers(1, 80), max_size=40),
+    cuts=st.lists(st.integers(0, 2000), max_size=20),
+    ext=st.sampled_from([b"", b";a", b";a=b", b';q="x;y"', b";a=1;b"]),
+    trailers=st.sampled_from([b"", b"X-T: 1\r\n", b"A: b\r\nC:d\r\n"]),
+    tail=st.sampled_from([b"", b"GET / HTTP/1.1\r\n"]),
+)
+def test_chunked_decoder_any_split(
+    body: bytes, sizes: list[int], cuts: list[int], ext: bytes, trailers: bytes, tail: bytes
+) -> None:
+    wire = chunked(body, sizes, ext, trailers) + tail
+    points = sorted({min(x, len(wire)) for x in cuts})
+    pieces = [wire[a:b] for a, b in zip([0, *points], [*points, len(wire)], strict=True)]
+    dec = ChunkedDecoder()
+    events: list[object] = []
+    after = b""  # bytes the caller keeps once the body has ended
+    for piece in pieces:
+        if dec.done:
+            after += piece
+            assert dec.feed(piece) == []
+        else:
+            events += dec.feed(piece)
+    data = b"".join(e for e in events if isinstance(e, bytes))
+    ends = [e for e in events if isinstance(e, EndOfMessage)]
+    assert not any(isinstance(e, Rejection) for e in events)
+    assert all(e for e in events if isinstance(e, bytes))
+    assert data == body and dec.body_bytes == len(body)
+    assert len(ends) == 1 and events[-1] is ends[0]
+    assert ends[0].unused + after == tail
+    expected_trailers = [p.strip() for line in trailers.decode().split("\r\n") if line for p in line.split(":", 1)]
+    assert ends[0].trailers == expected_trailers
+    assert dec.done
+
+
+def test_chunked_unused_after_end_and_counts() -> None:
+    dec = ChunkedDecoder()
+    events = dec.feed(b"1\r\na\r\n" * 50 + b"0\r\n\r\nNEXT")
+    assert dec.chunks == 51 and dec.body_bytes == 50
+    end = events[-1]
+    assert isinstance(end, EndOfMessage) and end.unused == b"NEXT"
+    assert dec.feed(b"ignored") == []
+
+
+def test_chunked_extension_limit_streaming() -> None:
+    """Node answers 413 as soon as one chunk's extensions pass 16 KiB, before the line ends."""
+    dec = ChunkedDecoder()
+    assert dec.feed(b"1;e=") == []
+    out: list[object] = []
+    for _ in range(40):
+        out += dec.feed(b"v" * 512)
+        if out:
+            break
+    assert isinstance(out[-1], Rejection) and (out[-1].status, out[-1].code) == (413, "HPE_CHUNK_EXTENSIONS_OVERFLOW")
+
+
+def test_length_decoder() -> None:
+    dec = LengthDecoder(5)
+    assert dec.feed(b"he") == [b"he"]
+    out = dec.feed(b"lloGET")
+    assert out[0] == b"llo" and isinstance(out[1], EndOfMessage) and out[1].unused == b"GET"
+    zero = LengthDecoder(0).feed(b"")
+    assert isinstance(zero[0], EndOfMessage)
