@@ -129,6 +129,12 @@ class Duplex(Readable, Writable):
         """The error the stream was destroyed or failed with, if any."""
         return self._writable_state.errored or self._readable_state.errored
 
+    async def send_eof(self) -> None:
+        """Trio's ``HalfCloseableStream.send_eof``: end the writable side and wait for ``'finish'``."""
+        from ._trio_io import send_eof
+
+        await send_eof(self)
+
     # Python looks attributes up along the MRO; the ones below must come from the right side.
     pipe = Readable.pipe
     on = Readable.on
@@ -166,11 +172,11 @@ class Transform(Duplex):
         self._readable_state.sync = False
         self._transform_callback: Callback | None = None
         if transform is not None:
-            self._transform = _bind(self, transform)
+            setattr(self, "_transform", _bind(self, transform))
         if flush is not None:
             self._flush = _bind(self, flush)
         if _destroy.is_async(self._transform):
-            self._transform = _async_transform(self, self._transform)
+            setattr(self, "_transform", _async_transform(self, self._transform))
         if self._flush is not None and _destroy.is_async(self._flush):
             self._flush = _async_flush(self, self._flush)
         # A subclass (or final=) replacing _final still needs the readable side ended.

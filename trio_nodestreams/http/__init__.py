@@ -1,0 +1,35 @@
+"""Node's http module on Trio: a streaming HTTP/1.1 server (and, later, client)."""
+
+from ._common import METHODS as METHODS
+from ._common import STATUS_CODES as STATUS_CODES
+from ._common import validate_header_name as validate_header_name
+from ._common import validate_header_value as validate_header_value
+from ._incoming import IncomingMessage as IncomingMessage
+from ._response import ServerResponse as ServerResponse
+from ._server import ClientError as ClientError
+from ._server import Server as Server
+from ._server import create_server as create_server
+from ._socket import Socket as Socket
+
+#: Node's ``http.maxHeaderSize``: the default request head budget in bytes.
+max_header_size = 16384
+
+__all__ = [
+    "METHODS",
+    "STATUS_CODES",
+    "ClientError",
+    "IncomingMessage",
+    "Server",
+    "ServerResponse",
+    "Socket",
+    "create_server",
+    "max_header_size",
+    "validate_header_name",
+    "validate_header_value",
+]
+
+for _name in __all__:
+    _obj = globals()[_name]
+    if isinstance(_obj, type) and _obj.__module__.startswith(__name__ + "._"):
+        _obj.__module__ = __name__
+del _name, _obj

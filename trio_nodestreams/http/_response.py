@@ -1,0 +1,315 @@
+"""ServerResponse: the response as a Writable (node: lib/_http_server.js, _http_outgoing.js).
+
+The head is rendered by :func:`~._common.store_header` exactly as Node renders
+it, the first time a body byte (or ``flush_headers``) needs it. ``end(data)``
+as the only write gets a ``Content-Length``; a streamed body is chunked for
+HTTP/1.1 and close-delimited for HTTP/1.0; HEAD, 204 and 304 carry no body.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from .._encoding import check_encoding, encode
+from .._errors import NodeError, NodeRangeError, err_invalid_arg_type
+from .._writable import Writable
+from ._common import (
+    STATUS_CODES,
+    Framing,
+    HeaderValue,
+    HeadFlags,
+    OutHeaders,
+    check_invalid_header_char,
+    encode_chunk,
+    last_chunk,
+    render_trailers,
+    status_message,
+    store_header,
+    validate_status_code,
+    write_head_flags,
+)
+from ._outgoing import HeaderStore, err_headers_sent
+
+if TYPE_CHECKING:
+    from ._incoming import IncomingMessage
+    from ._socket import Socket
+
+Callback = Callable[..., object]
+
+
+def _as_bytes(chunk: Any, encoding: str | None) -> bytes:
+    if isinstance(chunk, str):
+        return encode(chunk, check_encoding(encoding or "utf8"))
+    if isinstance(chunk, bytes | bytearray | memoryview):
+        return bytes(chunk)
+    raise err_invalid_arg_type("chunk", "of type string or an instance of Buffer or Uint8Array", chunk)
+
+
+class ServerResponse(HeaderStore, Writable):
+    """The response to one request; write the body, ``end()`` it.
+
+    ``write()`` returns False when the client does not read fast enough; wait
+    for ``'drain'`` (or ``await res.send_all(data)``). ``'finish'`` follows the
+    last byte, then ``'close'``; a lost connection gives ``'close'`` alone.
+    """
+
+    def __init__(
+        self,
+        req: IncomingMessage,
+        socket: Socket,
+        flags: HeadFlags,
+        *,
+        high_water_mark: int | None = None,
+    ) -> None:
+        Writable.__init__(self, high_water_mark=high_water_mark, scope=req._scope)
+        self.req = req
+        self.socket: Socket | None = socket
+        self._flags = flags
+        self._out_headers: OutHeaders = {}
+        self.status_code = 200
+        self.status_message: str | None = None
+        self._framing: Framing | None = None
+        self._head: bytes | None = None
+        self._trailer = ""
+        self._wrote_body = False
+        self._body_sent = 0
+        self._has_written = False
+        self.finished = False
+        self.strict_content_length = False
+
+    # -- head -------------------------------------------------------------------
+
+    @property
+    def headers_sent(self) -> bool:
+        """Whether the head was rendered and sent."""
+        return self._framing is not None
+
+    @property
+    def send_date(self) -> bool:
+        """Whether a ``Date`` header is added (default True)."""
+        return self._flags.send_date
+
+    @send_date.setter
+    def send_date(self, value: bool) -> None:
+        self._flags.send_date = bool(value)
+
+    @property
+    def connection(self) -> Socket | None:
+        """Alias of :attr:`socket`."""
+        return self.socket
+
+    def write_head(
+        self,
+        status_code: int,
+        status_message: str | Mapping[str, HeaderValue] | Sequence[Any] | None = None,
+        headers: Mapping[str, HeaderValue] | Sequence[Any] | None = None,
+    ) -> ServerResponse:
+        """Set the status and headers (merged over ``set_header`` ones) and fix the head.
+
+        Raises:
+          NodeError: ``ERR_HTTP_HEADERS_SENT``, ``ERR_HTTP_INVALID_STATUS_CODE``,
+            ``ERR_INVALID_CHAR`` (status message), header validation errors.
+        """
+        if self._framing is not None:
+            raise err_headers_sent("write")
+        if status_message is not None and not isinstance(status_message, str):
+            headers, status_message = status_message, None
+        code = validate_status_code(status_code)
+        if status_message is None:
+            status_message = self.status_message or status_message_for(code)
+        if check_invalid_header_char(status_message):
+            raise NodeError("ERR_INVALID_CHAR", "Invalid character in statusMessage")
+        self.status_code = code
+        self.status_message = status_message
+        if headers is not None:
+            if isinstance(headers, Mapping):
+                for name, value in headers.items():
+                    self.set_header(name, value)
+                self._render_head(None)
+            else:
+                if self._out_headers:
+                    # Node: with headers set already, an array merges pair by pair.
+                    items = _pairs(headers)
+                    for name, value in items:
+                        self.append_header(name, value) if self.has_header(name) else self.set_header(
+                            name, value
+                        )
+                    self._render_head(None)
+                else:
+                    self._render_head(headers)
+        else:
+            self._render_head(None)
+        return self
+
+    writeHead = write_head
+
+    def _render_head(self, direct: Sequence[Any] | None) -> None:
+        """Fix the head (not yet sent: it leaves with the first body bytes or flush)."""
+        code = self.status_code
+        if not (100 <= code <= 999):
+            raise NodeRangeError("ERR_HTTP_INVALID_STATUS_CODE", f"Invalid status code: {code}")
+        message = self.status_message or status_message_for(code)
+        flags = self._flags
+        write_head_flags(flags, code)
+        first = f"HTTP/1.1 {code} {message}\r\n"
+        if direct is not None:
+            framing = store_header(flags, first, direct)
+        else:
+            framing = store_header(flags, first, out_headers=self._out_headers)
+        self._framing = framing
+        self._head = framing.head
+
+    def flush_headers(self) -> None:
+        """Send the head now, before any body."""
+        if self._framing is None:
+            self._render_head(None)
+        self._send(b"", None)
+
+    def add_trailers(self, headers: Mapping[str, HeaderValue] | Sequence[tuple[str, HeaderValue]]) -> None:
+        """Trailers to send after a chunked body."""
+        self._trailer = render_trailers(headers)
+
+    def write_continue(self, callback: Callback | None = None) -> None:
+        """Send ``100 Continue``."""
+        self._flags.sent_100 = True
+        self._raw(b"HTTP/1.1 100 Continue\r\n\r\n", callback)
+
+    def write_processing(self, callback: Callback | None = None) -> None:
+        """Send ``102 Processing``."""
+        self._raw(b"HTTP/1.1 102 Processing\r\n\r\n", callback)
+
+    def write_early_hints(self, hints: Mapping[str, HeaderValue], callback: Callback | None = None) -> None:
+        """Send ``103 Early Hints`` with ``hints`` (``link`` is required)."""
+        link = hints.get("link")
+        if link is None:
+            raise NodeError("ERR_INVALID_ARG_VALUE", "The arguments 'hints.link' is invalid")
+        head = "HTTP/1.1 103 Early Hints\r\n"
+        links = link if isinstance(link, list | tuple) else [link]
+        head += "Link: " + ", ".join(str(x) for x in links) + "\r\n"
+        for name, value in hints.items():
+            if name != "link":
+                head += f"{name}: {value}\r\n"
+        self._raw((head + "\r\n").encode("latin-1"), callback)
+
+    def _raw(self, data: bytes, callback: Callback | None) -> None:
+        if self.socket is not None and not self.socket.destroyed:
+            self.socket.write(data, callback)
+
+    # -- body ---------------------------------------------------------------------
+
+    def _send(self, body: bytes, callback: Callback | None) -> None:
+        framing = self._framing
+        assert framing is not None
+        head = self._head
+        self._head = None
+        if framing.body == "chunked":
+            body = encode_chunk(body)
+        elif framing.body == "none":
+            body = b""
+        data = head + body if head else body
+        sock = self.socket
+        if sock is None or sock.destroyed:
+            if callback is not None:
+                from ._socket import econnreset
+
+                callback(econnreset())
+            return
+        if data:
+            sock.write(data, callback)
+        elif callback is not None:
+            callback()
+
+    def write(self, chunk: Any, encoding: str | Callback | None = None, callback: Callback | None = None) -> bool:
+        """Write a piece of the body (the head goes first, if not yet sent)."""
+        if chunk is None:
+            raise NodeError("ERR_STREAM_NULL_VALUES", "May not write null values to stream", name="TypeError")
+        self._has_written = True
+        return Writable.write(self, chunk, encoding, callback)
+
+    def end(self, chunk: Any = None, encoding: str | Callback | None = None, callback: Callback | None = None) -> ServerResponse:
+        """Finish the response; ``end(data)`` as the only write sets ``Content-Length``."""
+        if callable(chunk):
+            chunk, encoding, callback = None, None, chunk
+        elif callable(encoding):
+            encoding, callback = None, encoding
+        if self._framing is None and not self._has_written and not self.writable_ended:
+            data = b"" if chunk is None else _as_bytes(chunk, encoding if isinstance(encoding, str) else None)
+            self._flags.content_length = len(data)
+            self._render_head(None)
+            if chunk is not None:
+                chunk = data
+                encoding = None
+        self.finished = True
+        Writable.end(self, chunk, encoding, callback)
+        return self
+
+    def _write(self, chunk: Any, encoding: str, callback: Callback) -> None:
+        if self._framing is None:
+            self._render_head(None)
+        data = chunk if isinstance(chunk, bytes) else _as_bytes(chunk, encoding)
+        self._send(data, callback)
+
+    def _writev(self, chunks: list[tuple[Any, str]], callback: Callback) -> None:
+        if self._framing is None:
+            self._render_head(None)
+        data = b"".join(c if isinstance(c, bytes) else _as_bytes(c, e) for c, e in chunks)
+        self._send(data, callback)
+
+    def _final(self, callback: Callback) -> None:
+        if self._framing is None:
+            if self._flags.content_length is None:
+                self._flags.content_length = 0
+            self._render_head(None)
+        framing = self._framing
+        assert framing is not None
+        if framing.body == "chunked":
+            tail = last_chunk(self._trailer)
+            head = self._head
+            self._head = None
+            data = head + tail if head else tail
+            if self.socket is None or self.socket.destroyed:
+                from ._socket import econnreset
+
+                callback(econnreset())
+                return
+            self.socket.write(data, callback)
+        else:
+            self._send(b"", callback)
+
+    def _destroy(self, err: BaseException | None, callback: Callback) -> None:
+        sock = self.socket
+        if err is not None and sock is not None and not self.writable_finished:
+            sock.destroy()
+        callback(None)
+
+    @property
+    def writable_finished(self) -> bool:
+        """Whether everything was written and handed to the kernel."""
+        sock = self.socket
+        return self._writable_state.finished or (
+            self._writable_state.ending
+            and self._writable_state.length == 0
+            and self._head is None
+            and self._framing is not None
+            and (sock is None or sock.writable_length == 0)
+        )
+
+    def set_timeout(self, msecs: float, callback: Callback | None = None) -> ServerResponse:
+        """Call ``socket.set_timeout``; ``callback`` listens for this response's ``'timeout'``."""
+        if callback is not None:
+            self.on("timeout", callback)
+        if self.socket is not None:
+            self.socket.set_timeout(msecs)
+        return self
+
+
+def status_message_for(code: int) -> str:
+    """Node's reason phrase for ``code``."""
+    return STATUS_CODES.get(code) or status_message(code)
+
+
+def _pairs(headers: Sequence[Any]) -> list[tuple[str, Any]]:
+    if headers and isinstance(headers[0], list | tuple):
+        return [(str(e[0]), e[1]) for e in headers]
+    return [(str(headers[i]), headers[i + 1]) for i in range(0, len(headers) - 1, 2)]

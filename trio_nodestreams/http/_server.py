@@ -1,0 +1,591 @@
+"""http.Server on Trio (node: lib/_http_server.js).
+
+One task per connection, in a scope of its own: a listener or handler that
+fails there ends that connection (logged), never the server. Requests on a
+connection, pipelined or not, are answered in order. The request body is
+read from the socket only while the IncomingMessage wants more, so an
+upload the handler reads slowly holds at most ``high_water_mark`` bytes.
+
+Request heads and bodies are parsed by :mod:`._guard` (Node's llhttp rules:
+no smuggling through h11's leniencies); response heads are rendered by
+:mod:`._common` exactly as Node renders them.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import math
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import trio
+
+from .._errors import NodeError
+from .._events import EventEmitter
+from .._scope import Scope, current_scope, open_scope
+from ._common import MAX_HEADER_SIZE, STATUS_CODES, expects_continue, response_flags
+from ._guard import (
+    ChunkedDecoder,
+    EndOfMessage,
+    LengthDecoder,
+    Rejection,
+    RequestHead,
+    RequestHeadParser,
+    check_request_semantics,
+)
+from ._incoming import IncomingMessage
+from ._response import ServerResponse
+from ._socket import Socket, econnreset
+
+log = logging.getLogger("trio_nodestreams.http")
+
+Handler = Callable[[IncomingMessage, ServerResponse], object]
+
+#: Tiny-chunk flood guard: chunks a connection may decode per second before it is slowed.
+MAX_CHUNKS_PER_SECOND = 200_000
+#: Unread request body the server discards to keep a connection alive; past it, it closes.
+MAX_DUMP_BYTES = 1024 * 1024
+
+
+def _canned(status: int) -> bytes:
+    return b"HTTP/1.1 %d %s\r\nConnection: close\r\n\r\n" % (status, STATUS_CODES[status].encode())
+
+
+class ClientError(NodeError):
+    """A request the parser refused, as ``'clientError'`` reports it (``code`` is ``HPE_*``)."""
+
+    def __init__(self, code: str, reason: str, raw_packet: bytes = b"") -> None:
+        super().__init__(code, f"Parse Error: {reason}")
+        self.reason = reason
+        self.raw_packet = raw_packet
+        self.bytes_parsed = len(raw_packet)
+
+
+class Server(EventEmitter):
+    """An HTTP/1.1 server (Node's ``http.Server``).
+
+    Args:
+      handler: called for every request, as ``handler(req, res)``; a plain
+        function is a ``'request'`` listener, an ``async def`` runs as a task of
+        the connection.
+      max_header_size: request head budget in bytes (431 past it).
+      headers_timeout: ms a client has to send a whole head (408 after).
+      request_timeout: ms a client has to send a whole request (408 after); 0 disables.
+      keep_alive_timeout: ms an idle kept-alive connection stays open.
+      max_requests_per_socket: requests served on one connection (0: no limit).
+      high_water_mark: request/response buffer size in bytes.
+      require_host_header: answer 400 to an HTTP/1.1 request without ``Host``.
+
+    Events: ``'request'``, ``'connection'``, ``'listening'``, ``'close'``,
+    ``'clientError'``, ``'checkContinue'``, ``'checkExpectation'``.
+    """
+
+    def __init__(
+        self,
+        handler: Handler | None = None,
+        *,
+        max_header_size: int = MAX_HEADER_SIZE,
+        headers_timeout: float = 60_000,
+        request_timeout: float = 300_000,
+        keep_alive_timeout: float = 5_000,
+        max_requests_per_socket: int = 0,
+        high_water_mark: int | None = None,
+        require_host_header: bool = True,
+        scope: Scope | None = None,
+    ) -> None:
+        super().__init__()
+        self.max_header_size = max_header_size
+        self.headers_timeout = headers_timeout
+        self.request_timeout = request_timeout
+        self.keep_alive_timeout = keep_alive_timeout
+        self.max_requests_per_socket = max_requests_per_socket
+        self.high_water_mark = high_water_mark
+        self.require_host_header = require_host_header
+        self._scope = scope
+        self._async_handler: Callable[..., Awaitable[object]] | None = None
+        if handler is not None:
+            if inspect.iscoroutinefunction(handler):
+                self._async_handler = handler
+            else:
+                self.on("request", handler)
+        self._listeners: list[trio.SocketListener] = []
+        self._accept_scope: trio.CancelScope | None = None
+        self._connections: set[_Connection] = set()
+        self._address: dict[str, Any] | None = None
+        self._closed_event = trio.Event()
+        self._closing = False
+        self.listening = False
+
+    # -- lifecycle -----------------------------------------------------------------
+
+    async def listen(self, port: int = 0, host: str = "127.0.0.1", backlog: int = 511) -> Server:
+        """Bind and start serving in the current scope; returns once bound.
+
+        Raises:
+          OSError: the address is in use or cannot be bound.
+        """
+        scope = self._scope if self._scope is not None else current_scope()
+        self._scope = scope
+        listeners = await trio.open_tcp_listeners(port, host=host, backlog=backlog)
+        self._listeners = listeners
+        sock = listeners[0].socket
+        addr = sock.getsockname()
+        self._address = {
+            "address": addr[0],
+            "family": "IPv6" if ":" in addr[0] else "IPv4",
+            "port": addr[1],
+        }
+        self.listening = True
+        self._accept_scope = trio.CancelScope()
+        scope.nursery.start_soon(self._accept_all)
+        scope.next_tick(self.emit, "listening")
+        return self
+
+    def address(self) -> dict[str, Any] | None:
+        """``{'address', 'family', 'port'}`` once listening."""
+        return self._address
+
+    def close(self, callback: Callable[..., object] | None = None) -> Server:
+        """Stop accepting; idle connections close now, busy ones after their response.
+
+        ``'close'`` is emitted once every connection is gone.
+        """
+        if callback is not None:
+            self.once("close", callback)
+        if self._closing:
+            return self
+        self._closing = True
+        self.listening = False
+        if self._accept_scope is not None:
+            self._accept_scope.cancel()
+        self.close_idle_connections()
+        self._maybe_closed()
+        return self
+
+    def close_idle_connections(self) -> None:
+        """Close connections that are between requests."""
+        for conn in list(self._connections):
+            if conn.idle:
+                conn.cancel()
+
+    def close_all_connections(self) -> None:
+        """Close every connection, busy or not."""
+        for conn in list(self._connections):
+            conn.cancel()
+
+    async def wait_closed(self) -> None:
+        """Wait until :meth:`close` took effect and every connection is gone."""
+        await self._closed_event.wait()
+
+    def _maybe_closed(self) -> None:
+        if self._closing and not self._connections and not self._closed_event.is_set() and (
+            self._accept_scope is None or self._accept_scope.cancel_called
+        ):
+            self._closed_event.set()
+            if self._scope is not None:
+                self._scope.next_tick(self.emit, "close")
+
+    async def _accept_all(self) -> None:
+        assert self._accept_scope is not None and self._scope is not None
+        nursery = self._scope.nursery
+        with self._accept_scope:
+            async with trio.open_nursery() as accepting:
+                for listener in self._listeners:
+                    accepting.start_soon(self._accept_loop, listener, nursery)
+        for listener in self._listeners:
+            with trio.CancelScope(shield=True):
+                await listener.aclose()
+        self._maybe_closed()
+
+    async def _accept_loop(self, listener: trio.SocketListener, nursery: trio.Nursery) -> None:
+        while True:
+            try:
+                stream = await listener.accept()
+            except OSError as exc:  # EMFILE and friends: back off, keep serving
+                log.warning("accept failed: %s", exc)
+                await trio.sleep(0.1)
+                continue
+            conn = _Connection(self, stream)
+            self._connections.add(conn)
+            nursery.start_soon(conn.run)
+
+
+def create_server(handler: Handler | None = None, **options: Any) -> Server:
+    """Make a :class:`Server` (Node's ``http.createServer``); call ``await server.listen()``."""
+    return Server(handler, **options)
+
+
+class _Connection:
+    """One client connection: reads requests, dispatches them, waits for their responses."""
+
+    def __init__(self, server: Server, stream: trio.SocketStream) -> None:
+        self.server = server
+        self.stream = stream
+        self.cancel_scope = trio.CancelScope()
+        self.idle = True
+        self.leftover = b""
+        self.requests = 0
+        self.socket: Socket | None = None
+        self.want_read = trio.Event()
+        self.response_done = trio.Event()
+        self.chunk_budget_start = 0.0
+        self.chunks_seen = 0
+        self.peer_ended = False
+
+    def cancel(self) -> None:
+        self.cancel_scope.cancel()
+
+    async def run(self) -> None:
+        server = self.server
+        try:
+            with self.cancel_scope:
+                async with open_scope() as scope:
+                    self.scope = scope
+                    sock = Socket(self.stream, scope)
+                    self.socket = sock
+                    sock.set_no_delay(True)
+                    scope.nursery.start_soon(sock.writer)
+                    server.emit("connection", sock)
+                    try:
+                        await self.serve(sock)
+                    finally:
+                        sock.end()
+                        with trio.move_on_after(5) as cs:
+                            cs.shield = True
+                            await sock._closed_event.wait()
+                        sock.destroyed = True
+                        sock._writer_wake.set()
+                        sock._timer_wake.set()
+        except Exception as exc:
+            log.exception("connection from %s failed: %r", self._peer(), exc)
+        finally:
+            with trio.CancelScope(shield=True):
+                await self.stream.aclose()
+            if self.socket is not None and self.socket._events.get("close") is not None:
+                try:
+                    self.socket.emit("close", False)
+                except Exception:
+                    log.exception("'close' listener of a socket failed")
+            server._connections.discard(self)
+            server._maybe_closed()
+
+    def _peer(self) -> str:
+        try:
+            host, port = self.stream.socket.getpeername()[:2]
+            return f"{host}:{port}"
+        except OSError:
+            return "?"
+
+    # -- reading ----------------------------------------------------------------------
+
+    async def _receive(self, deadline: float) -> bytes | None:
+        """Bytes from the socket; b"" at EOF; None when ``deadline`` passed."""
+        assert self.socket is not None
+        with trio.move_on_at(deadline):
+            return await self.socket.receive()
+        return None
+
+    async def _read_head(self, sock: Socket) -> RequestHead | None:
+        server = self.server
+        parser = RequestHeadParser(server.max_header_size)
+        now = trio.current_time()
+        data = self.leftover
+        self.leftover = b""
+        received = bool(data)
+        # Idle wait for the first byte of a kept-alive connection's next request.
+        if not data and self.requests:
+            got = await self._receive(now + server.keep_alive_timeout / 1000)
+            if not got:
+                return None
+            data = got
+            received = True
+        self.idle = False
+        deadline = now + server.headers_timeout / 1000 if server.headers_timeout else math.inf
+        raw = bytearray()
+        while True:
+            if data:
+                raw += data
+                verdict = parser.feed(data)
+                if isinstance(verdict, RequestHead):
+                    self.leftover = bytes(parser.unused)
+                    return verdict
+                if isinstance(verdict, Rejection):
+                    self._reject(sock, verdict, bytes(raw))
+                    return None
+            got = await self._receive(deadline)
+            if got is None:
+                if received or not self.requests:
+                    self._answer_and_close(sock, 408)
+                return None
+            if not got:
+                return None  # closed between or inside a head: nothing to answer
+            data = got
+            received = True
+
+    def _reject(self, sock: Socket, rejection: Rejection, raw: bytes) -> None:
+        err = ClientError(rejection.code, rejection.reason, raw)
+        if "clientError" in self.server._events:
+            self.server.emit("clientError", err, sock)
+        else:
+            sock.write(rejection.response)
+            sock.end()
+
+    def _answer_and_close(self, sock: Socket, status: int) -> None:
+        sock.write(_canned(status))
+        sock.end()
+
+    # -- serving -------------------------------------------------------------------------
+
+    async def serve(self, sock: Socket) -> None:
+        server = self.server
+        while not sock.destroyed and not sock._ending:
+            self.idle = True
+            if server._closing and not self.leftover:
+                return
+            head = await self._read_head(sock)
+            if head is None:
+                return
+            self.requests += 1
+            keep_going = await self._serve_one(sock, head)
+            if not keep_going:
+                return
+
+    async def _serve_one(self, sock: Socket, head: RequestHead) -> bool:
+        server = self.server
+        scope = self.scope
+        started = trio.current_time()
+        status = check_request_semantics(head, require_host_header=server.require_host_header)
+        req = IncomingMessage(
+            sock, high_water_mark=server.high_water_mark, scope=scope, on_read=self._on_read
+        )
+        req._readable_state.auto_destroy = False
+        req.method = head.method
+        req.url = head.target
+        major, minor = head.http_version
+        req.http_version = f"{major}.{minor}"
+        req.http_version_major = major
+        req.http_version_minor = minor
+        req.raw_headers = head.raw_headers
+        keep_alive = head.keep_alive and not server._closing
+        max_reached = bool(server.max_requests_per_socket) and self.requests >= server.max_requests_per_socket
+        expect = head.header("expect")
+        wants_continue = expects_continue(expect)
+        flags = response_flags(
+            method=head.method,
+            http_version=head.http_version,
+            keep_alive=keep_alive,
+            request_te=head.header("te"),
+            expect_continue=wants_continue,
+            keep_alive_timeout_ms=server.keep_alive_timeout,
+            max_requests_per_socket=server.max_requests_per_socket,
+            max_requests_on_connection_reached=max_reached,
+        )
+        res = ServerResponse(req, sock, flags, high_water_mark=server.high_water_mark)
+        if max_reached:
+            flags.should_keep_alive = False
+        self.response_done = done = trio.Event()
+        res.on("finish", done.set)
+        res.on("close", done.set)
+
+        if head.body == "chunked":
+            decoder: ChunkedDecoder | LengthDecoder | None = ChunkedDecoder(
+                max_header_size=server.max_header_size
+            )
+        elif head.body == "length" and head.content_length:
+            decoder = LengthDecoder(head.content_length)
+        else:
+            decoder = None
+        if decoder is None:
+            req.complete = True
+            req.push(None)
+
+        if status == 400:
+            self._answer_and_close(sock, 400)
+            return False
+        if (head.upgrade and head.method == "CONNECT") or (head.upgrade and "upgrade" in server._events):
+            # Upgrades and CONNECT need the raw socket; not supported yet.
+            self._answer_and_close(sock, 501)
+            return False
+
+        if status == 417:
+            if "checkExpectation" in server._events:
+                self._dispatch("checkExpectation", req, res)
+            else:
+                res.status_code = 417
+                res.end()
+        elif wants_continue:
+            if "checkContinue" in server._events:
+                self._dispatch("checkContinue", req, res)
+            else:
+                res.write_continue()
+                self._dispatch("request", req, res)
+        else:
+            self._dispatch("request", req, res)
+
+        body_ok = await self._pump_body(sock, req, res, decoder, started)
+        if not done.is_set():
+            await self._wait_response(sock, done)
+        if res.writable_finished or res._writable_state.finished:
+            await _wait_flushed(sock)
+        if sock.destroyed or self.peer_ended:
+            return False
+        if not req.destroyed:
+            req.destroy()
+        framing = res._framing
+        return bool(body_ok and framing is not None and framing.keep_alive and keep_alive)
+
+    async def _wait_response(self, sock: Socket, done: trio.Event) -> None:
+        """Wait for the response while noticing a client that goes away or pipelines."""
+        async with trio.open_nursery() as nursery:
+
+            async def watch() -> None:
+                while len(self.leftover) < 65536:
+                    got = await sock.receive()
+                    if not got:
+                        self.peer_ended = True
+                        return
+                    self.leftover += got
+
+            nursery.start_soon(watch)
+            await done.wait()
+            nursery.cancel_scope.cancel()
+
+    def _dispatch(self, event: str, req: IncomingMessage, res: ServerResponse) -> None:
+        server = self.server
+        try:
+            server.emit(event, req, res)
+        except Exception as exc:
+            self._handler_failed(exc, req, res)
+            return
+        if event == "request" and server._async_handler is not None:
+            self.scope.start_soon(self._run_async_handler, server._async_handler, req, res)
+
+    async def _run_async_handler(
+        self, handler: Callable[..., Awaitable[object]], req: IncomingMessage, res: ServerResponse
+    ) -> None:
+        try:
+            await handler(req, res)
+        except Exception as exc:
+            self._handler_failed(exc, req, res)
+
+    def _handler_failed(self, exc: BaseException, req: IncomingMessage, res: ServerResponse) -> None:
+        log.error(
+            "request handler failed for %s %s: %r", req.method, req.url, exc, exc_info=exc
+        )
+        if not res.headers_sent and not res.writable_ended:
+            res._out_headers.clear()
+            res.status_code = 500
+            res.set_header("Connection", "close")
+            res.end()
+        elif not res.writable_finished:
+            if res.socket is not None:
+                res.socket.destroy()
+            res.destroy()
+
+    def _on_read(self) -> None:
+        self.want_read.set()
+
+    async def _pump_body(
+        self,
+        sock: Socket,
+        req: IncomingMessage,
+        res: ServerResponse,
+        decoder: ChunkedDecoder | LengthDecoder | None,
+        started: float,
+    ) -> bool:
+        """Move the request body from the socket into ``req``; False if the connection must close."""
+        if decoder is None:
+            return True
+        server = self.server
+        deadline = started + server.request_timeout / 1000 if server.request_timeout else math.inf
+        data = self.leftover
+        self.leftover = b""
+        dumped = 0
+        state = req._readable_state
+        while True:
+            dumping = self.response_done.is_set() or req.destroyed
+            if not data:
+                # Read only while the consumer wants more: that is the back-pressure.
+                while not dumping and state.length >= state.high_water_mark and state.flowing is not True:
+                    self.want_read = trio.Event()
+                    with trio.move_on_at(deadline):
+                        await _first(self.want_read.wait, self.response_done.wait)
+                    dumping = self.response_done.is_set() or req.destroyed
+                    if trio.current_time() >= deadline:
+                        break
+                got = await self._receive(deadline)
+                if got is None:
+                    if not res.headers_sent:
+                        res.destroy()
+                        self._answer_and_close(sock, 408)
+                    req.destroy(econnreset("aborted"))
+                    return False
+                if not got:
+                    req.destroy(econnreset("aborted"))
+                    res.destroy()
+                    return False
+                data = got
+            events = decoder.feed(data)
+            data = b""
+            pieces: list[bytes] = []
+            for ev in events:
+                if isinstance(ev, bytes):
+                    pieces.append(ev)
+                elif isinstance(ev, EndOfMessage):
+                    if pieces and not dumping:
+                        req.push(b"".join(pieces))
+                    pieces = []
+                    req.raw_trailers = ev.trailers
+                    req.complete = True
+                    self.leftover = ev.unused
+                    if not req.destroyed:
+                        req.push(None)
+                    return True
+                else:  # Rejection
+                    if pieces and not dumping:
+                        req.push(b"".join(pieces))
+                    req.destroy(NodeError(ev.code, ev.reason))
+                    if not res.headers_sent:
+                        res.destroy()
+                        self._reject(sock, ev, b"")
+                    else:
+                        sock.destroy()
+                    return False
+            if pieces:
+                if dumping:
+                    dumped += sum(len(p) for p in pieces)
+                    if dumped > MAX_DUMP_BYTES:
+                        return False
+                else:
+                    req.push(pieces[0] if len(pieces) == 1 else b"".join(pieces))
+            if isinstance(decoder, ChunkedDecoder):
+                await self._throttle(decoder.chunks)
+
+    async def _throttle(self, chunks_total: int) -> None:
+        """Slow a connection that sends floods of tiny chunks (CPU, not bytes, is the cost)."""
+        now = trio.current_time()
+        if now - self.chunk_budget_start > 1.0:
+            self.chunk_budget_start = now
+            self.chunks_seen = chunks_total
+            return
+        excess = chunks_total - self.chunks_seen - MAX_CHUNKS_PER_SECOND
+        if excess > 0:
+            await trio.sleep(excess / MAX_CHUNKS_PER_SECOND)
+
+
+async def _first(*waiters: Callable[[], Awaitable[object]]) -> None:
+    """Return as soon as one of ``waiters`` returns."""
+    async with trio.open_nursery() as nursery:
+
+        async def run(fn: Callable[[], Awaitable[object]]) -> None:
+            await fn()
+            nursery.cancel_scope.cancel()
+
+        for fn in waiters:
+            nursery.start_soon(run, fn)
+
+
+async def _wait_flushed(sock: Socket) -> None:
+    if sock.writable_length or sock._writer_busy:
+        await sock.wait_flushed()
