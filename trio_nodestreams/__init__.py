@@ -1,5 +1,8 @@
 """Node.js streams and Node's http module, rebuilt on Trio's structured concurrency."""
 
+from ._compose import compose as compose
+from ._compose import pipeline as pipeline
+from ._compose import pipeline_cb as pipeline_cb
 from ._duplex import Duplex as Duplex
 from ._duplex import PassThrough as PassThrough
 from ._duplex import Transform as Transform
@@ -19,6 +22,11 @@ from ._scope import Scope as Scope
 from ._scope import current_scope as current_scope
 from ._scope import next_tick as next_tick
 from ._scope import open_scope as open_scope
+from ._trio_adapters import duplex_from_trio as duplex_from_trio
+from ._trio_adapters import readable_from_channel as readable_from_channel
+from ._trio_adapters import readable_from_trio as readable_from_trio
+from ._trio_adapters import writable_from_channel as writable_from_channel
+from ._trio_adapters import writable_from_trio as writable_from_trio
 from ._writable import Writable as Writable
 
 __all__ = [
@@ -36,12 +44,20 @@ __all__ = [
     "StringDecoder",
     "Transform",
     "Writable",
+    "compose",
     "current_scope",
+    "duplex_from_trio",
     "eos",
     "finished",
     "get_default_high_water_mark",
     "next_tick",
     "open_scope",
+    "pipeline",
+    "pipeline_cb",
+    "readable_from_channel",
+    "readable_from_trio",
+    "writable_from_channel",
+    "writable_from_trio",
 ]
 
 __version__ = "0.1.0"

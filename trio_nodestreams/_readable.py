@@ -19,6 +19,7 @@ from . import _destroy
 from ._buffer_list import BufferList
 from ._encoding import StringDecoder, check_encoding, encode, text_length
 from ._errors import (
+    AbortError,
     NodeError,
     err_invalid_arg_type,
     err_method_not_implemented,
@@ -598,6 +599,102 @@ class Readable(EventEmitter):
         self.destroy()
         await trio.lowlevel.checkpoint()
 
+    # -- composition (trio_nodestreams._compose, _operators) ---------------------
+
+    @classmethod
+    def from_iterable(
+        cls,
+        iterable: Any,
+        *,
+        object_mode: bool = True,
+        high_water_mark: int | None = None,
+        encoding: str | None = None,
+        scope: Scope | None = None,
+    ) -> Readable:
+        """A Readable yielding what ``iterable`` (sync or async) yields (Node's ``Readable.from``).
+
+        A ``str`` or ``bytes`` argument is one chunk. The iterator is advanced only
+        while the buffer is below ``high_water_mark`` (default 1), and closed
+        (``close``/``aclose``) when the stream is destroyed early. An exception
+        from the iterator destroys the stream with it.
+        """
+        from ._compose import from_iterable
+
+        return from_iterable(
+            iterable,
+            object_mode=object_mode,
+            high_water_mark=high_water_mark,
+            encoding=encoding,
+            scope=scope,
+            cls=cls,
+        )
+
+    def map(self, fn: Callable[..., Any], concurrency: int = 1) -> Readable:
+        """A stream of ``fn(chunk)`` (sync or async), up to ``concurrency`` calls at once, in order."""
+        from ._operators import map_
+
+        return map_(self, fn, concurrency)
+
+    def filter(self, fn: Callable[..., Any], concurrency: int = 1) -> Readable:
+        """A stream of the chunks for which ``fn(chunk)`` is truthy."""
+        from ._operators import filter_
+
+        return filter_(self, fn, concurrency)
+
+    def flat_map(self, fn: Callable[..., Any], concurrency: int = 1) -> Readable:
+        """A stream of every item of the iterables or streams ``fn(chunk)`` returns."""
+        from ._operators import flat_map
+
+        return flat_map(self, fn, concurrency)
+
+    def take(self, n: int) -> Readable:
+        """A stream of the first ``n`` chunks; the source is destroyed after them."""
+        from ._operators import take
+
+        return take(self, n)
+
+    def drop(self, n: int) -> Readable:
+        """A stream of the chunks after the first ``n``."""
+        from ._operators import drop
+
+        return drop(self, n)
+
+    async def for_each(self, fn: Callable[..., Any], concurrency: int = 1) -> None:
+        """Call ``fn(chunk)`` for every chunk; return when the stream ended."""
+        from ._operators import for_each
+
+        await for_each(self, fn, concurrency)
+
+    async def to_array(self) -> list[Any]:
+        """Every chunk, in a list."""
+        from ._operators import to_array
+
+        return await to_array(self)
+
+    async def reduce(self, fn: Callable[..., Any], *initial: Any) -> Any:
+        """Fold the chunks with ``fn(acc, chunk)``, from ``initial`` or the first chunk."""
+        from ._operators import reduce
+
+        return await reduce(self, fn, *initial[:1])
+
+    async def some(self, fn: Callable[..., Any], concurrency: int = 1) -> bool:
+        """Whether ``fn(chunk)`` is truthy for some chunk (stops at the first)."""
+        from ._operators import some
+
+        return await some(self, fn, concurrency)
+
+    async def every(self, fn: Callable[..., Any], concurrency: int = 1) -> bool:
+        """Whether ``fn(chunk)`` is truthy for every chunk."""
+        from ._operators import every
+
+        return await every(self, fn, concurrency)
+
+    async def find(self, fn: Callable[..., Any], concurrency: int = 1) -> Any:
+        """The first chunk for which ``fn(chunk)`` is truthy, or None."""
+        from ._operators import find
+
+        return await find(self, fn, concurrency)
+
     def __repr__(self) -> str:
         return f"<{type(self).__module__}.{type(self).__qualname__} object at {id(self):#x}>"
 
@@ -944,8 +1041,10 @@ class ReadableIterator:
                     self._finish()
                     raise StopAsyncIteration
                 self._wake = trio.Event()
-                await self._wake.wait()
+                woken = await stream._scope.park(self._wake)
                 self._wake = None
+                if not woken:
+                    raise AbortError()
         except StopAsyncIteration:
             raise
         except BaseException as exc:

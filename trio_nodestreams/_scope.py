@@ -50,10 +50,12 @@ class Scope:
         "_closing",
         "_idle_waiters",
         "_nursery",
+        "_park_scopes",
         "_parked",
         "_queue",
         "_runner_alive",
         "_streams",
+        "_worker_tasks",
         "_workers",
     )
 
@@ -67,6 +69,8 @@ class Scope:
         self._runner_alive = False
         self._idle_waiters: list[trio.Event] = []
         self._streams: weakref.WeakSet[_Destroyable] = weakref.WeakSet()
+        self._worker_tasks: set[trio.lowlevel.Task] = set()
+        self._park_scopes: set[trio.CancelScope] = set()
 
     @property
     def nursery(self) -> trio.Nursery:
@@ -100,6 +104,30 @@ class Scope:
         if not self._runner_alive:
             self._start_runner()
 
+    async def park(self, event: trio.Event) -> bool:
+        """Wait for ``event`` without counting as work in progress.
+
+        A task of this scope that waits for another stream (for data, or for
+        demand) parks: the scope is idle meanwhile, and once the scope's block
+        has exited with nothing else left to run, parked waits are given up.
+
+        Returns:
+          True when ``event`` was set; False when the scope gave up the wait.
+        """
+        if trio.lowlevel.current_task() not in self._worker_tasks:
+            await event.wait()
+            return True
+        self._workers -= 1
+        self._wake()
+        try:
+            with trio.CancelScope() as cs:
+                self._park_scopes.add(cs)
+                await event.wait()
+        finally:
+            self._park_scopes.discard(cs)
+            self._workers += 1
+        return not cs.cancelled_caught
+
     def register(self, stream: _Destroyable) -> None:
         """Track ``stream`` so that a cancelled or failed scope destroys it."""
         self._streams.add(stream)
@@ -132,9 +160,12 @@ class Scope:
         self._nursery.start_soon(self._run)
 
     async def _worker(self, async_fn: Callable[..., Awaitable[object]], args: tuple[Any, ...]) -> None:
+        task = trio.lowlevel.current_task()
+        self._worker_tasks.add(task)
         try:
             await async_fn(*args)
         finally:
+            self._worker_tasks.discard(task)
             self._workers -= 1
             self._wake()
 
@@ -161,7 +192,12 @@ class Scope:
                     for event in waiters:
                         event.set()
                 if self._closing and self._workers == 0 and not queue:
-                    return
+                    if not self._park_scopes:
+                        return
+                    # Nothing can wake the parked tasks any more: give their waits up.
+                    for cs in self._park_scopes:
+                        cs.cancel()
+                    self._park_scopes.clear()
                 self._parked = trio.lowlevel.current_task()
 
                 def abort(_: object) -> trio.lowlevel.Abort:

@@ -51,8 +51,11 @@ def _raise_for(stream: Any, what: str) -> None:
 
 async def receive_some(stream: Readable, max_bytes: int | None) -> Any:
     """See :meth:`Readable.receive_some`."""
-    if max_bytes is not None and max_bytes < 1:
-        raise ValueError("max_bytes must be >= 1")
+    if max_bytes is not None:
+        if isinstance(max_bytes, bool) or not isinstance(max_bytes, int):
+            raise TypeError("max_bytes must be an integer or None")
+        if max_bytes < 1:
+            raise ValueError("max_bytes must be >= 1")
     if getattr(stream, _RECEIVING, False):
         raise trio.BusyResourceError("another task is already receiving from this stream")
     state = stream._readable_state
@@ -161,3 +164,11 @@ async def close_writable(stream: Writable) -> None:
         err = result[0]
         if getattr(err, "code", None) != "ERR_STREAM_PREMATURE_CLOSE":
             raise trio.BrokenResourceError("aclose: the stream failed") from err
+
+
+async def send_eof(stream: Writable) -> None:
+    """See :meth:`Duplex.send_eof`: a second call (or one after ``end()``) only checkpoints."""
+    if stream._writable_state.ending:
+        await trio.lowlevel.checkpoint()
+        return
+    await close_writable(stream)

@@ -1,0 +1,924 @@
+"""Composition: ``pipeline``, ``compose`` and ``Readable.from_iterable``.
+
+(node: lib/internal/streams/pipeline.js, compose.js, from.js, duplexify.js)
+
+Node streams in a pipeline are joined with :meth:`Readable.pipe`, which is
+event driven: no task is spent per chunk. Iterables and async generator
+stages cannot be driven by events; each chain of them is consumed by one task
+of the scope (a *pump*), which the pipeline cancels when it fails.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any
+
+import trio
+
+from . import _destroy
+from ._duplex import Duplex, PassThrough
+from ._errors import (
+    AbortError,
+    NodeTypeError,
+    err_invalid_arg_type,
+    err_invalid_arg_value,
+    err_missing_args,
+    err_stream_destroyed,
+    err_stream_null_values,
+    err_stream_premature_close,
+)
+from ._finished import (
+    eos,
+    is_node_stream,
+    is_readable,
+    is_readable_finished,
+    is_readable_node_stream,
+    is_writable,
+)
+from ._readable import Readable
+from ._scope import Scope, current_scope
+
+Callback = Callable[..., object]
+
+__all__ = ["Feeder", "compose", "from_iterable", "pipeline", "pipeline_cb"]
+
+
+def err_invalid_return_value(expected: str, name: str, value: Any) -> NodeTypeError:
+    """``ERR_INVALID_RETURN_VALUE``."""
+    return NodeTypeError(
+        "ERR_INVALID_RETURN_VALUE",
+        f'Expected {expected} to be returned from the "{name}" function but got {type(value).__name__}.',
+    )
+
+
+def _is_async_iterable(obj: Any) -> bool:
+    return callable(getattr(obj, "__aiter__", None))
+
+
+def _is_iterable(obj: Any) -> bool:
+    return _is_async_iterable(obj) or callable(getattr(obj, "__iter__", None))
+
+
+async def _aiter_sync(iterable: Any) -> AsyncIterator[Any]:
+    for item in iterable:
+        yield item
+
+
+async def _aclose_all(iterators: list[Any]) -> None:
+    """Close ``iterators``, outermost (last) first; re-raise the first failure after all."""
+    first: BaseException | None = None
+    for it in reversed(iterators):
+        aclose = getattr(it, "aclose", None)
+        if aclose is None:
+            continue
+        try:
+            await aclose()
+        except BaseException as exc:
+            if first is None:
+                first = exc
+    iterators.clear()
+    if first is not None:
+        raise first
+
+
+# -- a Readable fed by an async producer ----------------------------------------------
+
+
+class _GaveUp(Exception):
+    """The scope ended while a producer waited for demand that can no longer come."""
+
+
+class Feeder:
+    """Feed a Readable from one scope task, only while the Readable wants data.
+
+    ``produce(emit)`` is an async function; ``await emit(value)`` pushes a
+    value and returns once the stream wants more. When ``produce`` returns
+    the stream ends; when it raises the stream is destroyed with the error.
+    Destroying the stream cancels the task, then runs ``cleanup`` (if the
+    task never started) before the destroy callback.
+    """
+
+    __slots__ = (
+        "_cancel",
+        "_cleanup",
+        "_count",
+        "_done",
+        "_produce",
+        "_started",
+        "_stream",
+        "_waiter",
+        "_want",
+    )
+
+    def __init__(
+        self,
+        stream: Readable,
+        produce: Callable[[Callable[[Any], Awaitable[None]]], Awaitable[None]],
+        cleanup: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
+        self._stream = stream
+        self._produce = produce
+        self._cleanup = cleanup
+        self._started = False
+        self._want = False
+        self._waiter: trio.Event | None = None
+        self._cancel: trio.CancelScope | None = None
+        self._done = trio.Event()
+        self._count = 0
+
+    def read(self, size: int = 0) -> None:
+        """The stream's ``_read``: start the task, or let it go on."""
+        self._want = True
+        waiter = self._waiter
+        if waiter is not None:
+            waiter.set()
+        if not self._started:
+            self.start()
+
+    def start(self) -> None:
+        """Start the producer task now (a sink that must run without readers)."""
+        if not self._started:
+            self._started = True
+            self._stream._scope.start_soon(self._run)
+
+    async def emit(self, value: Any) -> None:
+        """Push ``value``; wait while the stream's buffer is full."""
+        if value is None:
+            raise err_stream_null_values()
+        stream = self._stream
+        if stream._readable_state.destroyed:
+            await trio.lowlevel.checkpoint()  # destroy() cancelled this task
+            return
+        self._want = False
+        if stream.push(value) or self._want:
+            self._count += 1
+            if self._count >= 64:
+                self._count = 0
+                await trio.lowlevel.checkpoint()
+            return
+        while not self._want:
+            self._waiter = trio.Event()
+            try:
+                woken = await stream._scope.park(self._waiter)
+            finally:
+                self._waiter = None
+            if not woken:
+                raise _GaveUp()
+
+    async def _run(self) -> None:
+        stream = self._stream
+        try:
+            with trio.CancelScope() as cs:
+                self._cancel = cs
+                if stream._readable_state.destroyed:
+                    cs.cancel()
+                try:
+                    await self._produce(self.emit)
+                except _GaveUp:
+                    if not stream._readable_state.destroyed:
+                        stream.destroy()
+                except Exception as exc:
+                    if not stream._readable_state.destroyed:
+                        stream.destroy(exc)
+                else:
+                    if not stream._readable_state.destroyed:
+                        stream.push(None)
+        finally:
+            self._done.set()
+
+    def destroy(self, err: BaseException | None, callback: Callback) -> None:
+        """The stream's ``_destroy``: stop the task, clean up, then ``callback(err)``."""
+        if not self._started:
+            cleanup = self._cleanup
+            if cleanup is None:
+                callback(err)
+                return
+            self._started = True
+            self._done.set()
+
+            async def run_cleanup() -> None:
+                await cleanup()
+
+            _destroy.run_async(self._stream, run_cleanup, (), lambda exc, _r: callback(exc or err))
+            return
+        if self._cancel is not None:
+            self._cancel.cancel()
+        if self._done.is_set():
+            callback(err)
+            return
+
+        async def wait_done() -> None:
+            await self._done.wait()
+
+        _destroy.run_async(self._stream, wait_done, (), lambda exc, _r: callback(exc or err))
+
+
+# -- Readable.from ------------------------------------------------------------------
+
+
+def from_iterable(
+    iterable: Any,
+    *,
+    object_mode: bool = True,
+    high_water_mark: int | None = None,
+    encoding: str | None = None,
+    scope: Scope | None = None,
+    cls: type[Readable] = Readable,
+) -> Readable:
+    """See :meth:`Readable.from_iterable`."""
+    if isinstance(iterable, str | bytes | bytearray | memoryview):
+        chunk = bytes(iterable) if isinstance(iterable, bytearray | memoryview) else iterable
+
+        def read_once(stream: Readable, size: int) -> None:
+            stream.push(chunk)
+            stream.push(None)
+
+        return cls(
+            object_mode=object_mode,
+            high_water_mark=high_water_mark,
+            encoding=encoding,
+            read=read_once,
+            scope=scope,
+        )
+    hwm = 1 if high_water_mark is None else high_water_mark
+    if _is_async_iterable(iterable):
+        aiterator = iterable.__aiter__()
+
+        async def produce(emit: Callable[[Any], Awaitable[None]]) -> None:
+            try:
+                while True:
+                    try:
+                        value = await aiterator.__anext__()
+                    except StopAsyncIteration:
+                        return
+                    if inspect.isawaitable(value):
+                        value = await value
+                    await emit(value)
+            finally:
+                await _aclose_all([aiterator])
+
+        async def cleanup() -> None:
+            await _aclose_all([aiterator])
+
+        stream = cls(object_mode=object_mode, high_water_mark=hwm, encoding=encoding, scope=scope)
+        feeder = Feeder(stream, produce, cleanup)
+        stream._read = feeder.read  # type: ignore[method-assign]
+        stream._destroy = feeder.destroy  # type: ignore[method-assign]
+        return stream
+    if callable(getattr(iterable, "__iter__", None)):
+        iterator: Iterator[Any] = iter(iterable)
+
+        def read(size: int) -> None:
+            while True:
+                try:
+                    value = next(iterator)
+                except StopIteration:
+                    stream.push(None)
+                    return
+                except Exception as exc:
+                    stream.destroy(exc)
+                    return
+                if value is None:
+                    stream.destroy(err_stream_null_values())
+                    return
+                if not stream.push(value):
+                    return
+
+        def destroy(err: BaseException | None, callback: Callback) -> None:
+            close = getattr(iterator, "close", None)
+            try:
+                if close is not None:
+                    close()
+            except Exception as exc:
+                err = exc
+            stream._scope.next_tick(callback, err)
+
+        stream = cls(object_mode=object_mode, high_water_mark=hwm, encoding=encoding, scope=scope)
+        stream._read = read  # type: ignore[method-assign]
+        stream._destroy = destroy  # type: ignore[method-assign]
+        return stream
+    raise err_invalid_arg_type("iterable", "of type Iterable", iterable)
+
+
+# -- pipeline -----------------------------------------------------------------------
+
+
+class _Pipeline:
+    """The bookkeeping of one ``pipeline()`` call (Node's pipelineImpl closure)."""
+
+    def __init__(self, callback: Callback, scope: Scope) -> None:
+        self.callback = callback
+        self.scope = scope
+        self.error: BaseException | None = None
+        self.value: Any = None
+        self.destroys: list[Callable[[BaseException | None], None]] = []
+        self.finish_count = 0
+        self.last_cleanup: list[Callable[[], object]] = []
+        self.tasks: list[trio.CancelScope] = []
+        self.aborted = False
+        self.done = False
+
+    def finish(self, err: BaseException | None = None) -> None:
+        self.finish_count -= 1
+        self.finish_impl(err, self.finish_count == 0)
+
+    def finish_impl(self, err: BaseException | None, final: bool) -> None:
+        if err is not None and (self.error is None or getattr(self.error, "code", None) == "ERR_STREAM_PREMATURE_CLOSE"):
+            self.error = err
+        if self.error is None and not final:
+            return
+        while self.destroys:
+            self.destroys.pop(0)(self.error)
+        if self.error is not None:
+            # Async stages have no 'destroy': cancel the tasks driving them.
+            for cs in self.tasks:
+                cs.cancel()
+        if final and not self.done:
+            self.done = True
+            if self.error is None:
+                for fn in self.last_cleanup:
+                    fn()
+            self.scope.next_tick(self.callback, self.error, self.value)
+
+    def abort(self, err: BaseException) -> None:
+        """Fail the pipeline from outside (cancellation): destroy every stage."""
+        self.aborted = True
+        self.finish_impl(err, False)
+
+    def spawn(self, fn: Callable[..., Awaitable[None]], *args: Any) -> None:
+        """Run ``fn(*args)`` in the scope under a cancel scope this pipeline owns."""
+        cs = trio.CancelScope()
+        self.tasks.append(cs)
+        if self.error is not None:
+            cs.cancel()
+
+        async def task() -> None:
+            with cs:
+                await fn(*args)
+
+        self.scope.start_soon(task)
+
+
+def _destroyer(stream: Any, reading: bool, writing: bool) -> tuple[Callable[[BaseException | None], None], Callable[[], None]]:
+    finished = False
+
+    def on_close(*_: Any) -> None:
+        nonlocal finished
+        finished = True
+
+    stream.on("close", on_close)
+
+    def on_eos(err: BaseException | None = None) -> None:
+        nonlocal finished
+        finished = err is None
+
+    cleanup = eos(stream, on_eos, readable=reading, writable=writing)
+
+    def destroy(err: BaseException | None) -> None:
+        nonlocal finished
+        if finished:
+            return
+        finished = True
+        _destroy.destroyer(stream, err if err is not None else err_stream_destroyed("pipe"))
+
+    return destroy, cleanup
+
+
+def _pipe(src: Any, dst: Any, finish: Callback, end: bool) -> Callable[[], None]:
+    ended = False
+
+    def on_dst_close(*_: Any) -> None:
+        if not ended:
+            finish(err_stream_premature_close())
+
+    dst.on("close", on_dst_close)
+    src.pipe(dst, end=False)
+    if end:
+
+        def end_fn() -> None:
+            nonlocal ended
+            ended = True
+            dst.end()
+
+        if is_readable_finished(src):
+            src._scope.next_tick(end_fn)
+        else:
+            src.once("end", end_fn)
+    else:
+        finish()
+
+    def on_src_eos(err: BaseException | None = None) -> None:
+        r = getattr(src, "_readable_state", None)
+        if (
+            err is not None
+            and getattr(err, "code", None) == "ERR_STREAM_PREMATURE_CLOSE"
+            and r is not None
+            and r.ended
+            and r.errored is None
+            and not r.error_emitted
+        ):
+            src.once("end", finish).once("error", finish)
+        else:
+            finish(err)
+
+    eos(src, on_src_eos, readable=True, writable=False)
+    return eos(dst, finish, readable=False, writable=True)
+
+
+def _as_async_iterable(value: Any, owned: list[Any]) -> Any:
+    """What an async generator stage receives as its source; registers it in ``owned``."""
+    if is_readable_node_stream(value) and getattr(value, "_readable_state", None) is not None:
+        it: Any = value.iterator()
+    elif isinstance(value, str | bytes):
+        it = _aiter_sync([value])
+    elif _is_async_iterable(value):
+        it = value.__aiter__()
+    elif _is_iterable(value):
+        it = _aiter_sync(value)
+    else:
+        raise err_invalid_arg_type("val", "Readable, Iterable or AsyncIterable", value)
+    owned.append(it)
+    return it
+
+
+async def _pump_to_node(p: _Pipeline, iterable: Any, owned: list[Any], writable: Any, end: bool) -> None:
+    """Write what ``iterable`` yields into ``writable``, respecting its back-pressure."""
+    error: BaseException | None = None
+    wake: trio.Event | None = None
+
+    def resume(err: BaseException | None = None) -> None:
+        nonlocal error
+        if err is not None and error is None:
+            error = err
+        if wake is not None:
+            wake.set()
+
+    async def wait() -> None:
+        nonlocal wake
+        if error is None:
+            wake = trio.Event()
+            try:
+                woken = await p.scope.park(wake)
+            finally:
+                wake = None
+            if not woken:
+                raise AbortError()
+        if error is not None:
+            raise error
+
+    writable.on("drain", resume)
+    cleanup = eos(writable, resume, readable=False)
+    outcome: BaseException | None = None
+    reported = False
+    try:
+        it = iterable if owned and owned[-1] is iterable else _as_async_iterable(iterable, owned)
+        if writable.writable_need_drain:
+            await wait()
+        while True:
+            try:
+                chunk = await it.__anext__()
+            except StopAsyncIteration:
+                break
+            if not writable.write(chunk):
+                await wait()
+            elif error is not None:
+                raise error
+        if end:
+            writable.end()
+            await wait()
+    except Exception as exc:
+        outcome = _destroy.aggregate(error, exc) if error is not exc else exc
+    except BaseException:
+        # Cancelled by the pipeline: it already failed; report after closing.
+        outcome = p.error or AbortError()
+        raise
+    finally:
+        cleanup()
+        writable.remove_listener("drain", resume)
+        try:
+            await _aclose_all(owned)
+        except Exception as exc:
+            if outcome is None:
+                outcome = exc
+        finally:
+            if not reported:
+                reported = True
+                p.finish(outcome)
+
+
+async def _run_last(p: _Pipeline, awaitable: Any, owned: list[Any], pt: PassThrough, end: bool) -> None:
+    """Await the last stage's coroutine; its value is the pipeline's value."""
+    outcome: BaseException | None = None
+    try:
+        value = await awaitable
+    except Exception as exc:
+        outcome = exc
+    except BaseException:
+        outcome = p.error or AbortError()
+        raise
+    else:
+        p.value = value
+        if value is not None:
+            pt.write(value)
+        if end:
+            pt.end()
+    finally:
+        try:
+            await _aclose_all(owned)
+        except Exception as exc:
+            if outcome is None:
+                outcome = exc
+        if outcome is not None:
+            pt.destroy(outcome)
+        p.scope.next_tick(p.finish, outcome)
+
+
+def _start(streams: list[Any], callback: Callback, end: bool = True) -> tuple[_Pipeline, Any]:
+    if len(streams) == 1 and isinstance(streams[0], list | tuple):
+        streams = list(streams[0])
+    if len(streams) < 2:
+        raise err_missing_args("streams")
+    scope = current_scope()
+    for s in streams:
+        sc = getattr(s, "_scope", None)
+        if sc is not None:
+            scope = sc
+            break
+    p = _Pipeline(callback, scope)
+    ret: Any = None
+    owned: list[Any] = []  # iterators created since the last Node stream; one pump closes them
+    n = len(streams)
+    for i, stream in enumerate(streams):
+        reading = i < n - 1
+        writing = i > 0
+        stage_end = reading or end
+        is_last = i == n - 1
+        if is_node_stream(stream):
+            if stage_end:
+                destroy, cleanup = _destroyer(stream, reading, writing)
+                p.destroys.append(destroy)
+                if is_readable(stream) and is_last:
+                    p.last_cleanup.append(cleanup)
+
+            def on_error(err: BaseException) -> None:
+                if getattr(err, "name", None) != "AbortError" and getattr(err, "code", None) != "ERR_STREAM_PREMATURE_CLOSE":
+                    p.finish(err)
+
+            stream.on("error", on_error)
+            if is_readable(stream) and is_last:
+
+                def remove_on_error(s: Any = stream, f: Callback = on_error) -> None:
+                    s.remove_listener("error", f)
+
+                p.last_cleanup.append(remove_on_error)
+        if i == 0:
+            if callable(stream) and not is_node_stream(stream):
+                ret = stream()
+                if not _is_iterable(ret):
+                    raise err_invalid_return_value("Iterable, AsyncIterable or Stream", "source", ret)
+            elif isinstance(stream, str | bytes) or _is_iterable(stream) or is_readable_node_stream(stream):
+                ret = stream
+            else:
+                raise err_invalid_arg_type("streams[0]", "Readable, Iterable or AsyncIterable", stream)
+        elif callable(stream) and not is_node_stream(stream):
+            source = _as_async_iterable(ret, owned)
+            ret = stream(source)
+            if reading:
+                if not _is_async_iterable(ret):
+                    raise err_invalid_return_value("AsyncIterable", f"transform[{i - 1}]", ret)
+                ret = ret.__aiter__()
+                owned.append(ret)
+            else:
+                pt = PassThrough(object_mode=True, scope=scope)
+                chain, owned = owned, []
+                if inspect.isawaitable(ret):
+                    p.finish_count += 1
+                    p.spawn(_run_last, p, ret, chain, pt, stage_end)
+                elif _is_async_iterable(ret):
+                    ret = ret.__aiter__()
+                    chain.append(ret)
+                    p.finish_count += 1
+                    p.spawn(_pump_to_node, p, ret, chain, pt, stage_end)
+                else:
+                    raise err_invalid_return_value("AsyncIterable or Promise", "destination", ret)
+                ret = pt
+                destroy, cleanup = _destroyer(ret, False, True)
+                p.destroys.append(destroy)
+                if is_last:
+                    p.last_cleanup.append(cleanup)
+        elif is_node_stream(stream):
+            if is_readable_node_stream(ret) and getattr(ret, "_readable_state", None) is not None:
+                p.finish_count += 2
+                cleanup = _pipe(ret, stream, p.finish, stage_end)
+                if is_readable(stream) and is_last:
+                    p.last_cleanup.append(cleanup)
+            elif isinstance(ret, str | bytes) or _is_iterable(ret):
+                chain, owned = owned, []
+                p.finish_count += 1
+                p.spawn(_pump_to_node, p, ret, chain, stream, stage_end)
+            else:
+                raise err_invalid_arg_type("val", "Readable, Iterable or AsyncIterable", ret)
+            ret = stream
+        else:
+            raise err_invalid_arg_type(f"streams[{i}]", "Stream, Function or AsyncIterable", stream)
+    return p, ret
+
+
+def _takes_two(fn: Callable[..., object]) -> bool:
+    try:
+        params = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return True
+    positional = 0
+    for prm in params:
+        if prm.kind is prm.VAR_POSITIONAL:
+            return True
+        if prm.kind in (prm.POSITIONAL_ONLY, prm.POSITIONAL_OR_KEYWORD):
+            positional += 1
+    return positional >= 2
+
+
+def pipeline_cb(*args: Any, end: bool = True) -> Any:
+    """Node's callback form: ``pipeline_cb(*streams, callback)``; returns the last stream.
+
+    ``callback(err, value)`` runs once, after every stage finished or failed.
+    """
+    if not args or not callable(args[-1]) or is_node_stream(args[-1]):
+        raise err_invalid_arg_type("streams[stream.length - 1]", "of type function", args[-1] if args else None)
+    *streams, callback = args
+    called = False
+    two = _takes_two(callback)
+
+    def once(err: BaseException | None = None, value: Any = None) -> None:
+        nonlocal called
+        if called:
+            return
+        called = True
+        if two:
+            callback(err, value)
+        else:
+            callback(err)
+
+    return _start(streams, once, end)[1]
+
+
+async def pipeline(*streams: Any, end: bool = True) -> Any:
+    """Connect ``streams`` in order and wait until the last one is done.
+
+    Args:
+      *streams: a source (a Readable, a sync or async iterable, or an async
+        generator function taking no arguments), any number of Duplex /
+        Transform streams or async generator functions ``fn(source)``, and a
+        destination (a Writable, or an async function ``fn(source)``).
+      end: end the destination when the source ends (default True).
+
+    Returns:
+      The return value of a final async function stage, else None.
+
+    Raises:
+      The first error of any stage (Node's rules pick which), once. Every
+      stage is destroyed first.
+
+    Cancellation:
+      Every stage is destroyed with an ``AbortError`` and every task the
+      pipeline started is cancelled before ``trio.Cancelled`` propagates.
+    """
+    done = trio.Event()
+    outcome: list[Any] = []
+
+    def callback(err: BaseException | None = None, value: Any = None) -> None:
+        if not outcome:
+            outcome.extend((err, value))
+            done.set()
+
+    p, _last = _start(list(streams), callback, end)
+    try:
+        await done.wait()
+    except BaseException:
+        if not outcome:
+            p.abort(AbortError())
+        raise
+    err, value = outcome
+    if err is not None:
+        raise err
+    return value
+
+
+# -- compose / Duplex.from(async generator function) ----------------------------------
+
+
+class _GenDuplex(Duplex):
+    """A Duplex whose writable side feeds an async generator function's source (Node's fromAsyncGen)."""
+
+    def __init__(self, fn: Callable[..., Any], *, scope: Scope | None = None) -> None:
+        self._slot: tuple[Any, Callback | None, bool] | None = None
+        self._slot_event = trio.Event()
+        self._fn = fn
+        sink = not inspect.isasyncgenfunction(fn)
+        super().__init__(object_mode=True, high_water_mark=1, readable=not sink, scope=scope)
+        self._feeder = Feeder(self, self._produce)
+        if sink:
+            self._feeder.start()
+
+    async def _source(self) -> AsyncIterator[Any]:
+        while True:
+            while self._slot is None:
+                self._slot_event = trio.Event()
+                if not await self._scope.park(self._slot_event):
+                    raise AbortError()
+            chunk, cb, done = self._slot
+            self._slot = None
+            if cb is not None:
+                self._scope.next_tick(cb)
+            if done:
+                return
+            yield chunk
+
+    async def _produce(self, emit: Callable[[Any], Awaitable[None]]) -> None:
+        source = self._source()
+        result = self._fn(source)
+        chain = [source]
+        try:
+            if _is_async_iterable(result):
+                it = result.__aiter__()
+                chain.append(it)
+                while True:
+                    try:
+                        value = await it.__anext__()
+                    except StopAsyncIteration:
+                        break
+                    await emit(value)
+            elif inspect.isawaitable(result):
+                await result
+            else:
+                raise err_invalid_return_value("AsyncIterable or Promise", "body", result)
+        finally:
+            await _aclose_all(chain)
+
+    def _offer(self, chunk: Any, cb: Callback | None, done: bool) -> None:
+        self._slot = (chunk, cb, done)
+        self._slot_event.set()
+
+    def _write(self, chunk: Any, encoding: str, callback: Callback) -> None:
+        self._offer(chunk, callback, False)
+
+    def _final(self, callback: Callback) -> None:
+        if self._readable_state.readable:
+            self._offer(None, callback, True)
+            return
+        # A sink: 'finish' waits for the function to return.
+        self._offer(None, None, True)
+
+        async def wait() -> None:
+            await self._feeder._done.wait()
+            if self.errored is not None:
+                raise self.errored
+
+        _destroy.run_async(self, wait, (), lambda err, _r: callback(err))
+
+    def _read(self, size: int) -> None:
+        self._feeder.read(size)
+
+    def _destroy(self, err: BaseException | None, callback: Callback) -> None:
+        self._feeder.destroy(err, callback)
+
+
+def _duplex_from(body: Any) -> Any:
+    if is_node_stream(body):
+        return body
+    if inspect.isasyncgenfunction(body) or inspect.iscoroutinefunction(body):
+        return _GenDuplex(body)
+    if _is_iterable(body):
+        return from_iterable(body)
+    raise err_invalid_arg_type("body", "Stream, AsyncGeneratorFunction or AsyncIterable", body)
+
+
+def compose(*streams: Any) -> Duplex:
+    """Combine ``streams`` into one Duplex: writes go to the first, reads come from the last.
+
+    Args:
+      *streams: Node streams and async generator functions ``fn(source)``, as for
+        :func:`pipeline`; the first must be writable, the last readable (or an
+        async function consuming the source).
+
+    Raises:
+      NodeError: ``ERR_MISSING_ARGS`` with no streams; ``ERR_INVALID_ARG_VALUE``
+        when a stage cannot be read from or written to.
+    """
+    if not streams:
+        raise err_missing_args("streams")
+    if len(streams) == 1:
+        return _duplex_from(streams[0])  # type: ignore[no-any-return]
+    orig = list(streams)
+    items = list(streams)
+    if callable(items[0]) and not is_node_stream(items[0]):
+        items[0] = _duplex_from(items[0])
+    if callable(items[-1]) and not is_node_stream(items[-1]):
+        items[-1] = _duplex_from(items[-1])
+    for n, s in enumerate(items):
+        if not is_node_stream(s):
+            continue
+        if n < len(items) - 1 and not is_readable(s):
+            raise err_invalid_arg_value(f"streams[{n}]", orig[n], "must be readable")
+        if n > 0 and not is_writable(s):
+            raise err_invalid_arg_value(f"streams[{n}]", orig[n], "must be writable")
+
+    ondrain: Callback | None = None
+    onfinish: Callback | None = None
+    onreadable: Callback | None = None
+    onclose: Callback | None = None
+    closing = False
+    d: Duplex
+
+    head = items[0]
+    writable = bool(is_writable(head))
+
+    def onfinished(err: BaseException | None = None, *_: Any) -> None:
+        nonlocal onclose, closing
+        cb = onclose
+        onclose = None
+        closing = True
+        if cb is not None:
+            cb(err)
+        elif err is not None:
+            d.destroy(err)
+        elif not readable and not writable:
+            d.destroy()
+
+    tail = pipeline_cb(*items, onfinished)
+    readable = bool(is_readable(tail))
+    d = Duplex(
+        writable_object_mode=bool(getattr(head, "writable_object_mode", False)),
+        readable_object_mode=bool(getattr(tail, "readable_object_mode", False)),
+        writable=writable,
+        readable=readable,
+        scope=tail._scope,
+    )
+    if writable:
+
+        def _write(chunk: Any, encoding: str, callback: Callback) -> None:
+            nonlocal ondrain
+            if head.write(chunk, encoding):
+                callback()
+            else:
+                ondrain = callback
+
+        def _final(callback: Callback) -> None:
+            nonlocal onfinish
+            head.end()
+            onfinish = callback
+
+        def on_head_drain() -> None:
+            nonlocal ondrain
+            if ondrain is not None:
+                cb, ondrain = ondrain, None
+                cb()
+
+        head.on("drain", on_head_drain)
+        d._write = _write  # type: ignore[method-assign]
+        d._final = _final
+
+        def on_tail_eos(*_: Any) -> None:
+            nonlocal onfinish
+            if onfinish is not None:
+                cb, onfinish = onfinish, None
+                cb()
+
+        eos(tail, on_tail_eos)
+    if readable:
+
+        def on_tail_readable() -> None:
+            nonlocal onreadable
+            if onreadable is not None:
+                cb, onreadable = onreadable, None
+                cb()
+
+        tail.on("readable", on_tail_readable)
+        tail.on("end", lambda: d.push(None))
+
+        def _read(size: int = 0) -> None:
+            nonlocal onreadable
+            while True:
+                buf = tail.read()
+                if buf is None:
+                    onreadable = _read
+                    return
+                if not d.push(buf):
+                    return
+
+        d._read = _read  # type: ignore[method-assign]
+
+    def _destroy_fn(err: BaseException | None, callback: Callback) -> None:
+        nonlocal onreadable, ondrain, onfinish, onclose
+        if err is None and not closing:
+            err = AbortError()
+        onreadable = ondrain = onfinish = None
+        if closing:
+            callback(err)
+        else:
+            onclose = callback
+            _destroy.destroyer(tail, err)
+
+    d._destroy = _destroy_fn  # type: ignore[method-assign]
+    return d

@@ -1,0 +1,217 @@
+"""Trio streams and channels as Node streams, and Node streams as Trio streams.
+
+A Readable over a Trio ``ReceiveStream`` reads from one scope task, and only
+while the Readable wants data (its ``_read`` was called and ``push`` has not
+yet returned False), so a full buffer stops the reads and TCP's window does
+the rest. A Writable over a ``SendStream`` awaits ``send_all`` per write (or
+per batch of buffered writes), so ``write()`` returns False while the socket
+is slow.
+
+In the other direction :class:`Readable`, :class:`Writable` and
+:class:`Duplex` are registered as ``trio.abc.ReceiveStream``,
+``trio.abc.SendStream`` and ``trio.abc.HalfCloseableStream``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import trio
+
+from . import _destroy
+from ._compose import Feeder
+from ._duplex import Duplex
+from ._readable import Readable
+from ._scope import Scope
+from ._writable import Writable
+
+Callback = Callable[..., object]
+Emit = Callable[[Any], Awaitable[None]]
+
+DEFAULT_RECEIVE_SIZE = 65536
+
+__all__ = [
+    "duplex_from_trio",
+    "readable_from_channel",
+    "readable_from_trio",
+    "writable_from_channel",
+    "writable_from_trio",
+]
+
+trio.abc.ReceiveStream.register(Readable)
+trio.abc.SendStream.register(Writable)
+trio.abc.HalfCloseableStream.register(Duplex)
+
+
+def _receiver(receive_stream: trio.abc.ReceiveStream, receive_size: int) -> Callable[[Emit], Awaitable[None]]:
+    async def produce(emit: Emit) -> None:
+        while True:
+            data = await receive_stream.receive_some(receive_size)
+            if not data:
+                return
+            await emit(bytes(data))
+
+    return produce
+
+
+def _closing_destroy(stream: Any, feeder: Feeder | None, resource: Any) -> Callable[..., None]:
+    """A ``_destroy`` that stops the reader task, then closes ``resource``."""
+
+    def destroy(err: BaseException | None, callback: Callback) -> None:
+        def after_reader(er: BaseException | None = None) -> None:
+            async def close() -> None:
+                await trio.aclose_forcefully(resource)
+
+            _destroy.run_async(stream, close, (), lambda exc, _r: callback(er if er is not None else exc))
+
+        if feeder is None:
+            after_reader(err)
+        else:
+            feeder.destroy(err, after_reader)
+
+    return destroy
+
+
+def readable_from_trio(
+    receive_stream: trio.abc.ReceiveStream,
+    *,
+    high_water_mark: int | None = None,
+    receive_size: int = DEFAULT_RECEIVE_SIZE,
+    encoding: str | None = None,
+    scope: Scope | None = None,
+) -> Readable:
+    """A byte Readable over a Trio ``ReceiveStream``.
+
+    Args:
+      receive_stream: what to read from; it is closed when the Readable is destroyed.
+      high_water_mark: bytes buffered before reading pauses (default 64 KiB).
+      receive_size: ``max_bytes`` of each ``receive_some``.
+
+    Errors from ``receive_some`` destroy the Readable with that error.
+    """
+    stream = Readable(high_water_mark=high_water_mark, encoding=encoding, scope=scope)
+    feeder = Feeder(stream, _receiver(receive_stream, receive_size))
+    stream._read = feeder.read  # type: ignore[method-assign]
+    stream._destroy = _closing_destroy(stream, feeder, receive_stream)  # type: ignore[method-assign]
+    return stream
+
+
+def _sender(send_stream: trio.abc.SendStream) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    async def write(stream: Any, chunk: bytes, encoding: str) -> None:
+        await send_stream.send_all(chunk)
+
+    async def writev(stream: Any, chunks: list[tuple[bytes, str]]) -> None:
+        await send_stream.send_all(b"".join(c for c, _ in chunks))
+
+    return write, writev
+
+
+def writable_from_trio(
+    send_stream: trio.abc.SendStream,
+    *,
+    high_water_mark: int | None = None,
+    scope: Scope | None = None,
+) -> Writable:
+    """A byte Writable over a Trio ``SendStream``.
+
+    ``end()`` sends EOF (``send_eof`` where the stream has it, else ``aclose``);
+    destroying the Writable closes the stream. An error from ``send_all``
+    destroys the Writable with that error.
+    """
+    write, writev = _sender(send_stream)
+
+    async def final(stream: Any) -> None:
+        send_eof = getattr(send_stream, "send_eof", None)
+        if send_eof is not None:
+            await send_eof()
+        else:
+            await send_stream.aclose()
+
+    stream = Writable(high_water_mark=high_water_mark, write=write, writev=writev, final=final, scope=scope)
+    stream._destroy = _closing_destroy(stream, None, send_stream)  # type: ignore[method-assign]
+    return stream
+
+
+def duplex_from_trio(
+    trio_stream: trio.abc.Stream,
+    *,
+    allow_half_open: bool = True,
+    high_water_mark: int | None = None,
+    readable_high_water_mark: int | None = None,
+    writable_high_water_mark: int | None = None,
+    receive_size: int = DEFAULT_RECEIVE_SIZE,
+    scope: Scope | None = None,
+) -> Duplex:
+    """A byte Duplex over a bidirectional Trio stream (a ``SocketStream``, a ``StapledStream``...).
+
+    ``end()`` half-closes with ``send_eof`` where the Trio stream has it;
+    otherwise the stream is closed once both sides are done. Destroying the
+    Duplex closes the Trio stream.
+    """
+    write, writev = _sender(trio_stream)
+
+    async def final(stream: Any) -> None:
+        send_eof = getattr(trio_stream, "send_eof", None)
+        if send_eof is not None:
+            await send_eof()
+
+    stream = Duplex(
+        allow_half_open=allow_half_open,
+        high_water_mark=high_water_mark,
+        readable_high_water_mark=readable_high_water_mark,
+        writable_high_water_mark=writable_high_water_mark,
+        write=write,
+        writev=writev,
+        final=final,
+        scope=scope,
+    )
+    feeder = Feeder(stream, _receiver(trio_stream, receive_size))
+    stream._read = feeder.read  # type: ignore[method-assign]
+    stream._destroy = _closing_destroy(stream, feeder, trio_stream)  # type: ignore[method-assign]
+    return stream
+
+
+def readable_from_channel(
+    receive_channel: trio.abc.ReceiveChannel[Any],
+    *,
+    high_water_mark: int | None = None,
+    scope: Scope | None = None,
+) -> Readable:
+    """An object-mode Readable of what ``receive_channel`` delivers; it ends when the channel closes.
+
+    A ``None`` item is an error (``ERR_STREAM_NULL_VALUES``): None ends a stream.
+    """
+
+    async def produce(emit: Emit) -> None:
+        while True:
+            try:
+                item = await receive_channel.receive()
+            except trio.EndOfChannel:
+                return
+            await emit(item)
+
+    stream = Readable(object_mode=True, high_water_mark=high_water_mark, scope=scope)
+    feeder = Feeder(stream, produce)
+    stream._read = feeder.read  # type: ignore[method-assign]
+    stream._destroy = _closing_destroy(stream, feeder, receive_channel)  # type: ignore[method-assign]
+    return stream
+
+
+def writable_from_channel(
+    send_channel: trio.abc.SendChannel[Any],
+    *,
+    high_water_mark: int | None = None,
+    scope: Scope | None = None,
+) -> Writable:
+    """An object-mode Writable that sends each chunk on ``send_channel``; ``end()`` closes the channel."""
+
+    async def write(stream: Any, chunk: Any, encoding: str) -> None:
+        await send_channel.send(chunk)
+
+    async def final(stream: Any) -> None:
+        await send_channel.aclose()
+
+    stream = Writable(object_mode=True, high_water_mark=high_water_mark, write=write, final=final, scope=scope)
+    stream._destroy = _closing_destroy(stream, None, send_channel)  # type: ignore[method-assign]
+    return stream
