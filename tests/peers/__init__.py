@@ -1,0 +1,1 @@
+"""Real peers for the HTTP interop tests: Node clients, nginx config, a measured server."""
