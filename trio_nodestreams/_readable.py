@@ -595,9 +595,10 @@ class Readable(EventEmitter):
         return await receive_some(self, max_bytes)
 
     async def aclose(self) -> None:
-        """Destroy the stream (Trio's ``AsyncResource.aclose``)."""
-        self.destroy()
-        await trio.lowlevel.checkpoint()
+        """Destroy the stream (Trio's ``AsyncResource.aclose``); later calls raise ``ClosedResourceError``."""
+        from ._trio_io import close_readable
+
+        await close_readable(self)
 
     # -- composition (trio_nodestreams._compose, _operators) ---------------------
 

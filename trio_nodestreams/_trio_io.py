@@ -21,28 +21,49 @@ if TYPE_CHECKING:
 class _Waiter:
     """One trio.Event armed by stream events; removes its listeners when done."""
 
-    __slots__ = ("event", "events", "stream")
+    __slots__ = ("event", "events", "fire", "stream")
 
     def __init__(self, stream: Any, events: tuple[str, ...]) -> None:
         self.stream = stream
         self.events = events
         self.event = trio.Event()
+        # One bound method, kept: listeners are removed by identity.
+        self.fire = self._fire
         # The base-class methods: no flowing/paused mode side effects.
         for name in events:
-            EventEmitter.on(stream, name, self._fire)
+            EventEmitter.on(stream, name, self.fire)
 
     def _fire(self, *_: Any) -> None:
         self.event.set()
 
     def close(self) -> None:
         for name in self.events:
-            EventEmitter.remove_listener(self.stream, name, self._fire)
+            EventEmitter.remove_listener(self.stream, name, self.fire)
 
 
 _RECEIVING = "_tns_receiving"
+_TRIO_USER = "_tns_trio_user"
+_CLOSED = "_tns_closed"
+
+
+def _ignore_error(err: BaseException) -> None:
+    pass
+
+
+def adopt(stream: Any) -> None:
+    """Mark ``stream`` as used through Trio's API, which reports its errors.
+
+    Its errors reach the caller as ``BrokenResourceError`` from ``receive_some`` /
+    ``send_all``, so an ``'error'`` event no one listens to must not also fail the scope.
+    """
+    if not getattr(stream, _TRIO_USER, False):
+        setattr(stream, _TRIO_USER, True)
+        EventEmitter.on(stream, "error", _ignore_error)
 
 
 def _raise_for(stream: Any, what: str) -> None:
+    if getattr(stream, _CLOSED, False):
+        raise trio.ClosedResourceError(f"{what}: the stream was closed")
     err = stream.errored
     if err is not None:
         raise trio.BrokenResourceError(f"{what}: the stream failed") from err
@@ -59,6 +80,10 @@ async def receive_some(stream: Readable, max_bytes: int | None) -> Any:
     if getattr(stream, _RECEIVING, False):
         raise trio.BusyResourceError("another task is already receiving from this stream")
     state = stream._readable_state
+    adopt(stream)
+    if getattr(stream, _CLOSED, False):
+        await trio.lowlevel.checkpoint()
+        _raise_for(stream, "receive_some")
     setattr(stream, _RECEIVING, True)
     try:
         await trio.lowlevel.checkpoint_if_cancelled()
@@ -99,6 +124,7 @@ async def receive_some(stream: Readable, max_bytes: int | None) -> Any:
 async def send_all(stream: Writable, data: Any) -> None:
     """See :meth:`Writable.send_all`."""
     state = stream._writable_state
+    adopt(stream)
     await trio.lowlevel.checkpoint_if_cancelled()
     if state.destroyed or state.errored is not None:
         _raise_for(stream, "send_all")
@@ -119,6 +145,7 @@ async def send_all(stream: Writable, data: Any) -> None:
 async def wait_writable(stream: Writable) -> None:
     """Wait until the stream does not need draining (or fails)."""
     state = stream._writable_state
+    adopt(stream)
     if not stream.writable_need_drain:
         await trio.lowlevel.checkpoint()
         if state.destroyed or state.errored is not None:
@@ -135,10 +162,13 @@ async def wait_writable(stream: Writable) -> None:
         _raise_for(stream, "send_all")
 
 
-async def close_writable(stream: Writable) -> None:
+async def close_writable(stream: Writable, closing: bool = True) -> None:
     """End ``stream`` and wait for ``'finish'``; destroy it if that wait is cancelled or fails."""
     from ._finished import eos
 
+    adopt(stream)
+    if closing:
+        setattr(stream, _CLOSED, True)
     state = stream._writable_state
     if state.destroyed:
         await trio.lowlevel.checkpoint()
@@ -171,4 +201,18 @@ async def send_eof(stream: Writable) -> None:
     if stream._writable_state.ending:
         await trio.lowlevel.checkpoint()
         return
-    await close_writable(stream)
+    await close_writable(stream, closing=False)
+
+
+async def close_readable(stream: Any) -> None:
+    """See :meth:`Readable.aclose`; a Duplex first flushes and ends its writable side."""
+    adopt(stream)
+    w = stream._writable_state
+    if w is not None and not w.destroyed and not w.ending and w.errored is None:
+        try:
+            await close_writable(stream, closing=False)
+        except trio.BrokenResourceError:
+            pass
+    setattr(stream, _CLOSED, True)
+    stream.destroy()
+    await trio.lowlevel.checkpoint()
