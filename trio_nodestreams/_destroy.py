@@ -219,6 +219,32 @@ def is_async(fn: object) -> bool:
     return inspect.iscoroutinefunction(fn)
 
 
+_CLASS_ASYNC: dict[tuple[type, tuple[str, ...]], tuple[str, ...]] = {}
+
+
+def adapt_async(stream: Any, adapters: dict[str, Callable[..., Any]]) -> None:
+    """Wrap the ``async def`` implementations of ``stream`` with ``adapters[name]``.
+
+    Which methods a class defines as coroutines is looked up once per class;
+    implementations given as options (instance attributes) are checked each time.
+    """
+    names = tuple(adapters)
+    key = (type(stream), names)
+    on_class = _CLASS_ASYNC.get(key)
+    if on_class is None:
+        cls = type(stream)
+        on_class = tuple(n for n in names if is_async(getattr(cls, n, None)))
+        _CLASS_ASYNC[key] = on_class
+    own = stream.__dict__
+    for name in names:
+        fn = own.get(name)
+        if fn is not None:
+            if is_async(fn):
+                own[name] = adapters[name](stream, fn)
+        elif name in on_class:
+            own[name] = adapters[name](stream, getattr(stream, name))
+
+
 def run_async(stream: Any, coro_fn: Callable[..., Any], args: tuple[Any, ...], done: Callback) -> None:
     """Run ``await coro_fn(*args)`` in the stream's scope; report ``done(err, result)``.
 

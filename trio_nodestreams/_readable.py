@@ -225,14 +225,7 @@ class Readable(EventEmitter):
 
     def _adapt_async(self) -> None:
         """Wrap ``async def`` implementations into Node's callback signatures."""
-        for name, adapter in (
-            ("_read", _async_read),
-            ("_destroy", _async_destroy),
-            ("_construct", _async_construct),
-        ):
-            fn = getattr(self, name, None)
-            if fn is not None and _destroy.is_async(fn):
-                setattr(self, name, adapter(self, fn))
+        _destroy.adapt_async(self, _READABLE_ADAPTERS)
 
     def _after_construct_readable(self) -> None:
         state = self._readable_state
@@ -965,6 +958,13 @@ def _async_construct(stream: Any, fn: Callable[..., Any]) -> Callable[..., None]
     return construct
 
 
+_READABLE_ADAPTERS: dict[str, Callable[..., Any]] = {
+    "_read": _async_read,
+    "_destroy": _async_destroy,
+    "_construct": _async_construct,
+}
+
+
 # -- async iteration ------------------------------------------------------------
 
 _UNSET: Any = object()
@@ -1060,7 +1060,8 @@ class ReadableIterator:
         self._done = True
         stream = self.stream
         error = self._error
-        if (error is not None or self._destroy_on_return) and (
+        failed = error is not _UNSET and error is not None
+        if (failed or self._destroy_on_return) and (
             error is _UNSET or stream._readable_state.auto_destroy
         ):
             _destroy.destroyer(stream, None)

@@ -224,16 +224,16 @@ class Writable(EventEmitter):
     def _adapt_async_writable(self) -> None:
         from ._readable import _async_construct, _async_destroy
 
-        for name, adapter in (
-            ("_write", _async_write),
-            ("_writev", _async_writev),
-            ("_final", _async_final),
-            ("_destroy", _async_destroy),
-            ("_construct", _async_construct),
-        ):
-            fn = getattr(self, name, None)
-            if fn is not None and _destroy.is_async(fn):
-                setattr(self, name, adapter(self, fn))
+        _destroy.adapt_async(
+            self,
+            {
+                "_write": _async_write,
+                "_writev": _async_writev,
+                "_final": _async_final,
+                "_destroy": _async_destroy,
+                "_construct": _async_construct,
+            },
+        )
 
     def _after_construct_writable(self) -> None:
         state = self._writable_state
