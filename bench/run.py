@@ -147,6 +147,25 @@ def _dist_version(name: str) -> str:
         return "unknown"
 
 
+# ----------------------------------------------------------------------------- pipeline
+
+
+def bench_pipeline() -> dict[str, Any]:
+    """bench/pipeline_bench.py: source -> 2 Transforms -> sink vs Node and a channel hop."""
+    print("  pipeline (about a minute)", flush=True)
+    argv = pinned(SERVER_CPU, [PY, str(BENCH / "pipeline_bench.py"), "--json"])
+    out = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT, timeout=1800)
+    if out.returncode != 0:
+        return {"error": {"status": "error", "reason": out.stderr[-500:]}}
+    stamp = now()
+    results: dict[str, Any] = json.loads(out.stdout)
+    for rows in results.values():
+        for row in rows.values():
+            if isinstance(row, dict):
+                row["measured"] = stamp
+    return results
+
+
 # ----------------------------------------------------------------------------- streams
 
 
@@ -529,7 +548,9 @@ def merge(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description="trio_nodestreams benchmark suite")
-    parser.add_argument("what", nargs="?", default="all", choices=["streams", "http", "all"])
+    parser.add_argument(
+        "what", nargs="?", default="all", choices=["streams", "pipeline", "http", "all"]
+    )
     parser.add_argument("--only", help="run only implementations whose name contains this (e.g. ours); "
                         "other rows are kept from the previous results file")  # fmt: skip
     parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run (default 5)")
@@ -539,13 +560,15 @@ def main() -> int:
     )
     parser.add_argument("--no-upload", action="store_true", help="skip the 256 MiB upload")
     args = parser.parse_args()
-    sections = ["streams", "http"] if args.what == "all" else [args.what]
+    sections = ["streams", "pipeline", "http"] if args.what == "all" else [args.what]
 
     t0 = time.monotonic()
     new: dict[str, Any] = {"environment": environment()}
     print(f"environment: {json.dumps(new['environment'])}", flush=True)
     if "streams" in sections:
         new["streams"] = bench_streams(args.only, args.reps)
+    if "pipeline" in sections:
+        new["pipeline"] = bench_pipeline()
     if "http" in sections:
         new["http"] = bench_http(args.only, args.duration, args.connections)
         if not args.no_upload:
@@ -561,6 +584,12 @@ def main() -> int:
     RESULTS.write_text(json.dumps(results, indent=2, sort_keys=False) + "\n")
     print()
     print(report(results, sections))
+    if "pipeline" in sections and results.get("pipeline"):
+        sys.path.insert(0, str(BENCH))
+        import pipeline_bench
+
+        print()
+        print(pipeline_bench.report(results["pipeline"]))
     print(f"\nwrote {RESULTS.relative_to(ROOT)} in {time.monotonic() - t0:.0f} s")
     return 0
 
