@@ -77,6 +77,10 @@ class ServerResponse(HeaderStore, Writable):
         self._has_written = False
         self.finished = False
         self.strict_content_length = False
+        # A pipelined response waits for the ones before it: until the server
+        # attaches it, its output (and the write callbacks) queue here.
+        self._attached = True
+        self._pending_out: list[tuple[bytes, Callback | None]] = []
 
     # -- head -------------------------------------------------------------------
 
@@ -124,9 +128,14 @@ class ServerResponse(HeaderStore, Writable):
         self.status_message = status_message
         if headers is not None:
             if isinstance(headers, Mapping):
-                for name, value in headers.items():
-                    self.set_header(name, value)
-                self._render_head(None)
+                if self._out_headers:
+                    for name, value in headers.items():
+                        self.set_header(name, value)
+                    self._render_head(None)
+                else:
+                    # Node: with no set_header() before, the object is rendered as
+                    # given and not stored (a failed render leaves nothing behind).
+                    self._render_head(list(headers.items()))
             else:
                 if self._out_headers:
                     # Node: with headers set already, an array merges pair by pair.
@@ -194,7 +203,29 @@ class ServerResponse(HeaderStore, Writable):
 
     def _raw(self, data: bytes, callback: Callback | None) -> None:
         if self.socket is not None and not self.socket.destroyed:
-            self.socket.write(data, callback)
+            self._sock_write(data, callback)
+
+    def _sock_write(self, data: bytes, callback: Callback | None) -> None:
+        """Hand ``data`` to the socket, or queue it while an earlier response is being sent."""
+        if not self._attached:
+            self._pending_out.append((data, callback))
+            return
+        assert self.socket is not None
+        self.socket.write(data, callback)
+
+    def _attach(self) -> None:
+        """Become the response being sent on the connection: flush what was queued."""
+        self._attached = True
+        pending, self._pending_out = self._pending_out, []
+        sock = self.socket
+        for data, callback in pending:
+            if sock is None or sock.destroyed:
+                if callback is not None:
+                    from ._socket import econnreset
+
+                    callback(econnreset())
+            else:
+                sock.write(data, callback)
 
     # -- body ---------------------------------------------------------------------
 
@@ -215,8 +246,8 @@ class ServerResponse(HeaderStore, Writable):
 
                 callback(econnreset())
             return
-        if data:
-            sock.write(data, callback)
+        if data or not self._attached:
+            self._sock_write(data, callback)
         elif callback is not None:
             callback()
 
@@ -273,13 +304,14 @@ class ServerResponse(HeaderStore, Writable):
 
                 callback(econnreset())
                 return
-            self.socket.write(data, callback)
+            self._sock_write(data, callback)
         else:
             self._send(b"", callback)
 
     def _destroy(self, err: BaseException | None, callback: Callback) -> None:
+        # Node: destroying an unfinished response destroys its connection.
         sock = self.socket
-        if err is not None and sock is not None and not self.writable_finished:
+        if sock is not None and not self.writable_finished:
             sock.destroy()
         callback(None)
 

@@ -46,6 +46,8 @@ Handler = Callable[[IncomingMessage, ServerResponse], object]
 MAX_CHUNKS_PER_SECOND = 200_000
 #: Unread request body the server discards to keep a connection alive; past it, it closes.
 MAX_DUMP_BYTES = 1024 * 1024
+#: Pipelined requests answered ahead of time on one connection before it stops reading.
+MAX_PIPELINED = 16
 
 
 def _canned(status: int) -> bytes:
@@ -189,13 +191,17 @@ class Server(EventEmitter):
     async def _accept_all(self) -> None:
         assert self._accept_scope is not None and self._scope is not None
         nursery = self._scope.nursery
-        with self._accept_scope:
-            async with trio.open_nursery() as accepting:
-                for listener in self._listeners:
-                    accepting.start_soon(self._accept_loop, listener, nursery)
-        for listener in self._listeners:
+        try:
+            with self._accept_scope:
+                async with trio.open_nursery() as accepting:
+                    for listener in self._listeners:
+                        accepting.start_soon(self._accept_loop, listener, nursery)
+        finally:
+            # Also when the owning scope is cancelled: the port must not stay open.
             with trio.CancelScope(shield=True):
-                await listener.aclose()
+                for listener in self._listeners:
+                    await listener.aclose()
+            self.listening = False
         self._maybe_closed()
 
     async def _accept_loop(self, listener: trio.SocketListener, nursery: trio.Nursery) -> None:
@@ -232,6 +238,13 @@ class _Connection:
         self.chunk_budget_start = 0.0
         self.chunks_seen = 0
         self.peer_ended = False
+        # Responses not finished yet, in request order; the first one is on the wire.
+        self.outgoing: list[ServerResponse] = []
+        self.outgoing_changed = trio.Event()
+        # Set once a response that ends the connection (Connection: close) finished.
+        self.last_sent = False
+        self.read_scope = trio.CancelScope()
+        self.handler_spawned = False
 
     def cancel(self) -> None:
         self.cancel_scope.cancel()
@@ -311,11 +324,13 @@ class _Connection:
                     self.leftover = bytes(parser.unused)
                     return verdict
                 if isinstance(verdict, Rejection):
+                    await self._drain_outgoing(sock)
                     self._reject(sock, verdict, bytes(raw))
                     return None
             got = await self._receive(deadline)
             if got is None:
                 if received or not self.requests:
+                    await self._drain_outgoing(sock)
                     self._answer_and_close(sock, 408)
                 return None
             if not got:
@@ -338,20 +353,98 @@ class _Connection:
     # -- serving -------------------------------------------------------------------------
 
     async def serve(self, sock: Socket) -> None:
+        """Read requests and dispatch them; pipelined ones are dispatched before earlier answers end.
+
+        As in Node, a request whose head is already buffered is dispatched at once;
+        its response queues behind the earlier ones and goes out in request order.
+        """
         server = self.server
-        while not sock.destroyed and not sock._ending:
-            self.idle = True
-            if server._closing and not self.leftover:
-                return
-            head = await self._read_head(sock)
-            if head is None:
-                return
-            self.requests += 1
-            keep_going = await self._serve_one(sock, head)
-            if not keep_going:
-                return
+        with self.read_scope:
+            while not sock.destroyed and not sock._ending and not self.last_sent:
+                self.idle = not self.outgoing
+                if self.outgoing:
+                    crowded = len(self.outgoing) >= MAX_PIPELINED or sock.writable_need_drain
+                    if crowded or not self.leftover:
+                        await self._wait_outgoing(sock, read=not crowded and not self.leftover)
+                        if self.peer_ended and not self.leftover:
+                            break
+                        continue
+                elif server._closing and not self.leftover:
+                    break
+                if self.handler_spawned:
+                    # Let the async handler just spawned run its first step before
+                    # the next pipelined request is dispatched: handlers start in
+                    # request order, as Node's do (two checkpoints: one batch each).
+                    self.handler_spawned = False
+                    await trio.lowlevel.checkpoint()
+                    await trio.lowlevel.checkpoint()
+                head = await self._read_head(sock)
+                if head is None:
+                    break
+                self.requests += 1
+                if not await self._serve_one(sock, head):
+                    break
+        await self._drain_outgoing(sock)
+
+    async def _wait_outgoing(self, sock: Socket, *, read: bool) -> None:
+        """Wait for a response to finish; with ``read``, also for the client's next bytes."""
+        changed = self.outgoing_changed
+        async with trio.open_nursery() as nursery:
+
+            async def watch() -> None:
+                got = await sock.receive()
+                if not got:
+                    self.peer_ended = True
+                    return  # a half-close: the answers still go out
+                self.leftover += got
+                nursery.cancel_scope.cancel()
+
+            if read and not self.peer_ended:
+                nursery.start_soon(watch)
+            await _first(changed.wait, sock._closed_event.wait)
+            nursery.cancel_scope.cancel()
+
+    async def _drain_outgoing(self, sock: Socket) -> None:
+        """Let the responses still owed go out; a dead socket or a closing one aborts them."""
+        while self.outgoing and not sock.destroyed and not self.last_sent:
+            await _first(self.outgoing_changed.wait, sock._closed_event.wait)
+        for res in self.outgoing:
+            if res._writable_state.finished:
+                continue
+            res.socket = None  # never attached: destroying it must not touch the socket
+            if not res.req.complete:
+                res.req.destroy(econnreset("aborted"))
+            res.destroy()
+        self.outgoing.clear()
+
+    def _response_finished(self, res: ServerResponse) -> None:
+        """A response was sent entirely: if it announced the end of the connection, stop reading."""
+        framing = res._framing
+        if framing is None or not framing.keep_alive:
+            self.last_sent = True
+            self.read_scope.cancel()
+            self._outgoing_changed()
+
+    def _response_closed(self, res: ServerResponse) -> None:
+        """A response closed (after its 'finish', or destroyed): the next one may go out.
+
+        The next response is attached on a later tick, after the 'close'
+        listeners of this one, which is where Node's order puts its first write.
+        """
+        if res not in self.outgoing:
+            return
+        first = self.outgoing[0] is res
+        self.outgoing.remove(res)
+        if first and self.outgoing and not self.last_sent:
+            self.scope.next_tick(self.outgoing[0]._attach)
+        self._outgoing_changed()
+
+    def _outgoing_changed(self) -> None:
+        self.outgoing_changed.set()
+        self.outgoing_changed = trio.Event()
 
     async def _serve_one(self, sock: Socket, head: RequestHead) -> bool:
+        """Dispatch one request and read its body; False when the connection must stop reading."""
         server = self.server
         scope = self.scope
         started = trio.current_time()
@@ -370,7 +463,8 @@ class _Connection:
         keep_alive = head.keep_alive and not server._closing
         max_reached = bool(server.max_requests_per_socket) and self.requests >= server.max_requests_per_socket
         expect = head.header("expect")
-        wants_continue = expects_continue(expect)
+        # Node looks at Expect for HTTP/1.1 requests only.
+        wants_continue = head.http_version == (1, 1) and expects_continue(expect)
         flags = response_flags(
             method=head.method,
             http_version=head.http_version,
@@ -384,9 +478,6 @@ class _Connection:
         res = ServerResponse(req, sock, flags, high_water_mark=server.high_water_mark)
         if max_reached:
             flags.should_keep_alive = False
-        self.response_done = done = trio.Event()
-        res.on("finish", done.set)
-        res.on("close", done.set)
 
         if head.body == "chunked":
             decoder: ChunkedDecoder | LengthDecoder | None = ChunkedDecoder(
@@ -400,19 +491,42 @@ class _Connection:
             req.complete = True
             req.push(None)
 
-        if status == 400:
-            self._answer_and_close(sock, 400)
-            return False
-        if (head.upgrade and head.method == "CONNECT") or (head.upgrade and "upgrade" in server._events):
-            # Upgrades and CONNECT need the raw socket; not supported yet.
+        if head.upgrade and (head.method == "CONNECT" or "upgrade" in server._events):
+            # Upgrades and CONNECT need the raw socket: not supported yet (501).
+            await self._drain_outgoing(sock)
             self._answer_and_close(sock, 501)
             return False
 
+        self.response_done = done = trio.Event()
+        if self.outgoing:
+            res._attached = False
+        self.outgoing.append(res)
+
+        def on_finish() -> None:
+            done.set()
+            self.want_read.set()
+            self._response_finished(res)
+
+        def on_close() -> None:
+            done.set()
+            self.want_read.set()
+            self._response_closed(res)
+            if not req.destroyed:
+                req.destroy()
+
+        res.on("finish", on_finish)
+        res.on("close", on_close)
+
+        if status == 400:
+            # Node's requireHostHeader answer: an ordinary response, then the end.
+            res.write_head(400, ["Connection", "close"])
+            res.end()
+            return False
         if status == 417:
             if "checkExpectation" in server._events:
                 self._dispatch("checkExpectation", req, res)
             else:
-                res.status_code = 417
+                res.write_head(417)
                 res.end()
         elif wants_continue:
             if "checkContinue" in server._events:
@@ -424,32 +538,7 @@ class _Connection:
             self._dispatch("request", req, res)
 
         body_ok = await self._pump_body(sock, req, res, decoder, started)
-        if not done.is_set():
-            await self._wait_response(sock, done)
-        if res.writable_finished or res._writable_state.finished:
-            await _wait_flushed(sock)
-        if sock.destroyed or self.peer_ended:
-            return False
-        if not req.destroyed:
-            req.destroy()
-        framing = res._framing
-        return bool(body_ok and framing is not None and framing.keep_alive and keep_alive)
-
-    async def _wait_response(self, sock: Socket, done: trio.Event) -> None:
-        """Wait for the response while noticing a client that goes away or pipelines."""
-        async with trio.open_nursery() as nursery:
-
-            async def watch() -> None:
-                while len(self.leftover) < 65536:
-                    got = await sock.receive()
-                    if not got:
-                        self.peer_ended = True
-                        return
-                    self.leftover += got
-
-            nursery.start_soon(watch)
-            await done.wait()
-            nursery.cancel_scope.cancel()
+        return body_ok and keep_alive and not max_reached
 
     def _dispatch(self, event: str, req: IncomingMessage, res: ServerResponse) -> None:
         server = self.server
@@ -460,6 +549,7 @@ class _Connection:
             return
         if event == "request" and server._async_handler is not None:
             self.scope.start_soon(self._run_async_handler, server._async_handler, req, res)
+            self.handler_spawned = True
 
     async def _run_async_handler(
         self, handler: Callable[..., Awaitable[object]], req: IncomingMessage, res: ServerResponse
@@ -510,14 +600,14 @@ class _Connection:
                 while not dumping and state.length >= state.high_water_mark and state.flowing is not True:
                     self.want_read = trio.Event()
                     with trio.move_on_at(deadline):
-                        await _first(self.want_read.wait, self.response_done.wait)
+                        await self.want_read.wait()  # also set when the response is done
                     dumping = self.response_done.is_set() or req.destroyed
                     if trio.current_time() >= deadline:
                         break
                 got = await self._receive(deadline)
                 if got is None:
                     if not res.headers_sent:
-                        res.destroy()
+                        _detach(res).destroy()
                         self._answer_and_close(sock, 408)
                     req.destroy(econnreset("aborted"))
                     return False
@@ -547,7 +637,7 @@ class _Connection:
                         req.push(b"".join(pieces))
                     req.destroy(NodeError(ev.code, ev.reason))
                     if not res.headers_sent:
-                        res.destroy()
+                        _detach(res).destroy()
                         self._reject(sock, ev, b"")
                     else:
                         sock.destroy()
@@ -586,6 +676,7 @@ async def _first(*waiters: Callable[[], Awaitable[object]]) -> None:
             nursery.start_soon(run, fn)
 
 
-async def _wait_flushed(sock: Socket) -> None:
-    if sock.writable_length or sock._writer_busy:
-        await sock.wait_flushed()
+def _detach(res: ServerResponse) -> ServerResponse:
+    """Take the socket away from ``res``: the server answers on it itself."""
+    res.socket = None
+    return res

@@ -1,0 +1,665 @@
+"""Twins of tests/scenarios/http_server: our http server against Node's golden logs.
+
+Each twin starts our server on 127.0.0.1 with the scenario's handler, talks to it
+with a raw Trio socket sending the scenario's bytes, and logs what the scenario
+logs: server events as they happen, then the bytes the client received (Date
+values masked as tests/scenarios/http_server/lib/wire.js masks them).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+import trio
+
+import trio_nodestreams as ns
+from trio_nodestreams import http
+
+from ..hostile.cases import CASES
+from ._golden import GOLDEN, Log, scenario, settle
+
+Handler = Callable[[http.IncomingMessage, http.ServerResponse], object]
+
+_DATE = re.compile(r"\r\nDate: [^\r]*\r\n")
+
+
+def mask_date(text: str) -> str:
+    """Replace every Date value with <DATE>, as wire.js does."""
+    return _DATE.sub("\r\nDate: <DATE>\r\n", text)
+
+
+class Error(Exception):
+    """Stands for JavaScript's ``Error``."""
+
+
+async def listen(handler: Handler, **options: Any) -> http.Server:
+    """Our server on 127.0.0.1, an ephemeral port, in the current scope."""
+    server = http.create_server(handler, **options)
+    await server.listen(0, "127.0.0.1")
+    return server
+
+
+class Client:
+    """A raw TCP client (wire.js ``connect``): collects every byte until the server closes."""
+
+    def __init__(self, stream: trio.SocketStream) -> None:
+        self.stream = stream
+        self.data = bytearray()
+        self.changed = trio.Event()
+        self.eof = trio.Event()
+        self.on_end: Callable[[], object] | None = None
+
+    @classmethod
+    async def connect(cls, server: http.Server, nursery: trio.Nursery) -> Client:
+        addr = server.address()
+        assert addr is not None
+        stream = await trio.open_tcp_stream("127.0.0.1", addr["port"])
+        client = cls(stream)
+        nursery.start_soon(client._reader)
+        return client
+
+    async def _reader(self) -> None:
+        try:
+            while True:
+                try:
+                    got = await self.stream.receive_some(65536)
+                except trio.BrokenResourceError:
+                    got = b""
+                if not got:
+                    break
+                self.data += got
+                self.changed.set()
+                self.changed = trio.Event()
+        except BaseException:
+            self.stream.socket.close()
+            raise
+        if self.on_end is not None:
+            self.on_end()
+        self.eof.set()
+        self.changed.set()
+
+    @property
+    def text(self) -> str:
+        return self.data.decode("latin-1")
+
+    async def write(self, data: str | bytes) -> None:
+        await self.stream.send_all(data.encode("latin-1") if isinstance(data, str) else data)
+
+    async def wait_for(self, needle: str) -> None:
+        """Wait until the received bytes contain ``needle``."""
+        while needle not in self.text:
+            if self.eof.is_set():
+                raise AssertionError(f"connection closed before {needle!r}: {self.text!r}")
+            await self.changed.wait()
+
+    async def done(self) -> None:
+        """wire.js ``done()``: half-close on a later turn."""
+        await settle()
+        await self.stream.send_eof()
+
+    async def closed(self) -> str:
+        """The bytes received, once the server closed the connection."""
+        await self.eof.wait()
+        await self.stream.aclose()
+        return self.text
+
+
+async def run(
+    log: Log,
+    handler: Callable[[http.IncomingMessage, http.ServerResponse, int], object],
+    talk: Callable[[Client], Awaitable[None]],
+    *,
+    expected: int = 1,
+    **options: Any,
+) -> None:
+    """wire.js ``run``: serve, talk, half-close after ``expected`` finished responses, log the bytes."""
+    finished = trio.Event()
+    count = {"seen": 0, "finished": 0}
+
+    def on_request(req: http.IncomingMessage, res: http.ServerResponse) -> None:
+        n = count["seen"]
+        count["seen"] += 1
+
+        def on_finish() -> None:
+            count["finished"] += 1
+            if count["finished"] == expected:
+                finished.set()
+
+        res.on("finish", on_finish)
+        handler(req, res, n)
+
+    server = await listen(on_request, **options)
+    async with trio.open_nursery() as nursery:
+        client = await Client.connect(server, nursery)
+        await talk(client)
+        await finished.wait()
+        await client.done()
+        text = await client.closed()
+    await settle()
+    log("client", "bytes", mask_date(text))
+    server.close()
+
+
+def talk_bytes(data: str) -> Callable[[Client], Awaitable[None]]:
+    async def talk(client: Client) -> None:
+        await client.write(data)
+
+    return talk
+
+
+# ---------------------------------------------------------------------------------------
+
+
+@scenario("http_server/end-hello")
+async def test_end_hello(log: Log) -> None:
+    """Port of test/parallel/test-http-content-length.js: end(data) alone gets Content-Length."""
+
+    def handler(req: http.IncomingMessage, res: http.ServerResponse, n: int) -> None:
+        res.on("finish", lambda: log("server", "res finish", res.headers_sent, res.writable_ended))
+        res.on("close", lambda: log("server", "res close"))
+        log("server", "request", req.method, req.url, req.http_version)
+        res.end("hello")
+        log("server", "after end", res.headers_sent, res.get_header("content-length"))
+
+    await run(log, handler, talk_bytes("GET /a HTTP/1.1\r\nHost: x\r\n\r\n"))
+
+
+@scenario("http_server/content-length")
+async def test_content_length(log: Log) -> None:
+    """Port of test/parallel/test-http-content-length.js: explicit Content-Length, raw body."""
+
+    def handler(req: http.IncomingMessage, res: http.ServerResponse, n: int) -> None:
+        res.on("finish", lambda: log("server", "res finish", n))
+        if n == 0:
+            res.set_header("Content-Length", 5)
+            res.write("he")
+            res.end("llo")
+        else:
+            res.remove_header("Content-Length")
+            res.end("abc")
+        log("server", "getHeader", n, res.get_header("Content-Length"))
+
+    await run(
+        log, handler,
+        talk_bytes("GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\n"),
+        expected=2,
+    )
+
+
+@scenario("http_server/write-chunked")
+async def test_write_chunked(log: Log) -> None:
+    """Port of test/parallel/test-http-chunked.js: write() x3 then end() is chunked."""
+
+    def handler(req: http.IncomingMessage, res: http.ServerResponse, n: int) -> None:
+        res.set_header("Content-Type", "text/plain")
+        log("server", "write", res.write("one"))
+        log("server", "write", res.write(""))
+        log("server", "write", res.write(b"two"))
+        log("server", "write", res.write("three"))
+        res.end()
+        log("server", "headersSent", res.headers_sent)
+
+    await run(log, handler, talk_bytes("GET / HTTP/1.1\r\nHost: x\r\n\r\n"))
+
+
+@scenario("http_server/head")
+async def test_head(log: Log) -> None:
+    """Port of test/parallel/test-http-head-response-has-no-body.js."""
+
+    def handler(req: http.IncomingMessage, res: http.ServerResponse, n: int) -> None:
+        log("server", "request", n, req.method)
+        res.on("finish", lambda: log("server", "res finish", n))
+        log("server", "write", n, res.write("hello"))
+        res.end(" world")
+
+    await run(
+        log, handler,
+        talk_bytes("HEAD / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n"),
+        expected=2,
+    )
+
+
+@scenario("http_server/headers-api")
+async def test_headers_api(log: Log) -> None:
+    """Port of test/parallel/test-http-mutable-headers.js and test-http-append-header.js."""
+
+    def handler(req: http.IncomingMessage, res: http.ServerResponse, n: int) -> None:
+        res.set_header("X-One", "1")
+        res.set_header("Set-Cookie", ["a=1", "b=2"])
+        res.append_header("set-cookie", "c=3")
+        res.append_header("X-One", ["2", "3"])
+        res.append_header("X-New", "n")
+        res.set_header("X-Num", 42)
+        res.set_header("Cookie", ["k=1", "l=2"])
+        res.set_header("X-Gone", "g")
+        res.remove_header("x-gone")
+        res.remove_header("Date")
+        log("server", "getHeaders", dict(res.get_headers()))
+        log("server", "getHeaderNames", res.get_header_names())
+        log("server", "getRawHeaderNames", res.get_raw_header_names())
+        log("server", "hasHeader", res.has_header("x-one"), res.has_header("X-Gone"))
+        log("server", "getHeader", res.get_header("X-ONE"), res.get_header("x-num"))
+        bad: list[Callable[[], object]] = [
+            lambda: res.set_header("Bad Name", "v"),
+            lambda: res.set_header("X-V", "a\nb"),
+            lambda: res.set_header("X-U", None),  # type: ignore[arg-type]
+            lambda: res.append_header("", "v"),
+        ]
+        for fn in bad:
+            try:
+                fn()
+            except ns.NodeError as err:
+                log("server", "throws", err)
+        res.end("ok")
+        try:
+            res.set_header("X-Late", "1")
+        except ns.NodeError as err:
+            log("server", "after end", err)
+
+    await run(log, handler, talk_bytes("GET / HTTP/1.1\r\nHost: x\r\n\r\n"))
+
+
+@scenario("http_server/keep-alive-pipelined")
+async def test_keep_alive_pipelined(log: Log) -> None:
+    """Port of test/parallel/test-http-pipeline-requests-connection-leak.js (pipelining part)."""
+    pending: list[http.ServerResponse] = []
+    outer = ns.current_scope().nursery
+
+    def handler(req: http.IncomingMessage, res: http.ServerResponse, n: int) -> None:
+        log("server", "request", n, req.url, n == 0 or req.socket is pending[0].socket)
+        res.on("finish", lambda: log("server", "res finish", n))
+        res.on("close", lambda: log("server", "res close", n))
+        pending.append(res)
+        if n == 1:
+            pending[1].end("second")
+
+            async def later() -> None:
+                await settle()
+                pending[0].end("first")
+
+            outer.start_soon(later)
+
+    await run(
+        log, handler,
+        talk_bytes("GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\n"),
+        expected=2,
+    )
+
+
+@scenario("http_server/no-body-status")
+async def test_no_body_status(log: Log) -> None:
+    """Port of test/parallel/test-http-204-response-no-body.js / test-http-304.js."""
+
+    def handler(req: http.IncomingMessage, res: http.ServerResponse, n: int) -> None:
+        log("server", "request", n, req.url)
+        res.on("finish", lambda: log("server", "res finish", n))
+        if n == 0:
+            res.status_code = 204
+            res.end("ignored")
+        elif n == 1:
+            res.write_head(304, {"ETag": '"abc"'})
+            log("server", "write", n, res.write("ignored"))
+            res.end()
+        else:
+            res.write_head(204, {"Transfer-Encoding": "chunked"})
+            res.end()
+
+    await run(
+        log, handler,
+        talk_bytes("GET /204 HTTP/1.1\r\nHost: x\r\n\r\nGET /304 HTTP/1.1\r\nHost: x\r\n\r\n"
+                   "GET /204te HTTP/1.1\r\nHost: x\r\n\r\n"),
+        expected=3,
+    )
+
+
+@scenario("http_server/request-headers")
+async def test_request_headers(log: Log) -> None:
+    """Port of test/parallel/test-http-incoming-message-headers-distinct.js and test-http-header-read.js."""
+
+    def handler(req: http.IncomingMessage, res: http.ServerResponse, n: int) -> None:
+        log("server", "headers", req.headers)
+        log("server", "rawHeaders", req.raw_headers)
+        log("server", "headersDistinct", dict(req.headers_distinct))
+        res.end()
+
+    await run(
+        log, handler,
+        talk_bytes(
+            "GET / HTTP/1.1\r\nHost: x\r\nhost: y\r\nContent-Type: a\r\ncontent-type: b\r\n"
+            "User-Agent: u1\r\nUSER-AGENT: u2\r\nSet-Cookie: s1\r\nset-cookie: s2\r\n"
+            "Cookie: c1=1\r\nCOOKIE: c2=2\r\nAccept: x/y\r\nAccept: z/w\r\nX-Custom: 1\r\nx-custom: 2\r\n"
+            "Authorization: one\r\nAuthorization: two\r\nETag: e1\r\nEtag: e2\r\nVia: v1\r\nVia: v2\r\n"
+            "X-Empty:\r\nX-Space:   padded value  \r\nX-Obs: caf\xe9\r\n\r\n"
+        ),
+    )
+
+
+@scenario("http_server/trailer-invalid")
+async def test_trailer_invalid(log: Log) -> None:
+    """Port of test/parallel/test-http-server-de-chunked-trailer.js."""
+
+    def handler(req: http.IncomingMessage, res: http.ServerResponse, n: int) -> None:
+        try:
+            res.write_head(200, {"Trailer": "X-T", "Content-Length": "2"})
+        except ns.NodeError as err:
+            log("server", "writeHead", err, res.headers_sent)
+        res.end("ok")
+
+    await run(log, handler, talk_bytes("GET / HTTP/1.1\r\nHost: x\r\n\r\n"))
+
+
+@scenario("http_server/trailers")
+async def test_trailers(log: Log) -> None:
+    """Port of test/parallel/test-http-set-trailers.js."""
+
+    def handler(req: http.IncomingMessage, res: http.ServerResponse, n: int) -> None:
+        res.on("finish", lambda: log("server", "res finish", n))
+        if n == 0:
+            res.set_header("Trailer", "X-Checksum")
+            res.write("data")
+            try:
+                res.add_trailers({"Bad Name": "x"})
+            except ns.NodeError as err:
+                log("server", "addTrailers", err)
+            res.add_trailers({"X-Checksum": "abc", "X-Multi": ["1", "2"], "X-Joined": ["j"]})
+            res.end()
+        else:
+            res.write_head(200, {"Content-Length": "2"})
+            res.end("ok")
+            log("server", "writeHead", "content-length ok")
+
+    await run(
+        log, handler,
+        talk_bytes("GET /0 HTTP/1.1\r\nHost: x\r\n\r\nGET /1 HTTP/1.1\r\nHost: x\r\n\r\n"),
+        expected=2,
+    )
+
+
+@scenario("http_server/write-head")
+async def test_write_head(log: Log) -> None:
+    """Port of test/parallel/test-http-write-head.js and test-http-write-head-2.js."""
+
+    def handler(req: http.IncomingMessage, res: http.ServerResponse, n: int) -> None:
+        res.on("finish", lambda: log("server", "res finish", n))
+        if n == 0:
+            res.write_head(200, {"Content-Type": "text/plain", "X-List": ["a", "b"]})
+            res.end("obj")
+        elif n == 1:
+            res.write_head(201, "Made It", ["X-A", "1", "X-A", "2", "Content-Length", "3"])
+            res.end("arr")
+        elif n == 2:
+            res.set_header("X-Set", "s")
+            res.set_header("X-Both", "from-set")
+            res.write_head(202, {"X-Both": "from-head"})
+            log("server", "getHeader", res.get_header("x-both"))
+            res.end()
+        else:
+            for code in [99, 1000, "20x"]:
+                try:
+                    res.write_head(code)  # type: ignore[arg-type]
+                except ns.NodeError as err:
+                    log("server", "writeHead", str(code), err)
+            res.write_head(299)
+            try:
+                res.write_head(200)
+            except ns.NodeError as err:
+                log("server", "writeHead twice", err)
+            res.end("x")
+
+    await run(
+        log, handler,
+        talk_bytes("GET /0 HTTP/1.1\r\nHost: x\r\n\r\nGET /1 HTTP/1.1\r\nHost: x\r\n\r\n"
+                   "GET /2 HTTP/1.1\r\nHost: x\r\n\r\nGET /3 HTTP/1.1\r\nHost: x\r\n\r\n"),
+        expected=4,
+    )
+
+
+# -- scenarios with their own client script ----------------------------------------------
+
+
+@scenario("http_server/connection-close")
+async def test_connection_close(log: Log) -> None:
+    """Port of test/parallel/test-http-server-keep-alive-timeout.js (close path): chunked upload, Connection: close."""
+
+    def handler(req: http.IncomingMessage, res: http.ServerResponse) -> None:
+        log("server", "request", req.headers.get("connection"), req.headers.get("transfer-encoding"))
+        body: list[bytes] = []
+        req.on("data", body.append)
+
+        def on_end() -> None:
+            log("server", "req end", b"".join(body).decode(), req.trailers)
+            res.end("bye")
+
+        req.on("end", on_end)
+        res.on("finish", lambda: log("server", "res finish"))
+
+    server = await listen(handler)
+    async with trio.open_nursery() as nursery:
+        c = await Client.connect(server, nursery)
+        c.on_end = lambda: log("client", "server ended")
+        await c.write(
+            "POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n"
+            "3;ext=1\r\nabc\r\n2\r\nde\r\n0\r\nX-Trailer: t\r\n\r\n"
+        )
+        log("client", "bytes", mask_date(await c.closed()))
+    server.close()
+
+
+@scenario("http_server/event-order")
+async def test_event_order(log: Log) -> None:
+    """Port of test/parallel/test-http-server-close-destroy-timeout.js (event order part)."""
+    send_rest: list[Callable[[], object]] = []
+
+    def handler(req: http.IncomingMessage, res: http.ServerResponse) -> None:
+        log("server", "request", req.method, req.headers["content-length"])
+
+        def on_data(d: bytes) -> None:
+            log("server", "req data", d.decode())
+            if send_rest:
+                send_rest.pop()()
+
+        def on_end() -> None:
+            log("server", "req end", req.complete)
+            res.end("done")
+            log("server", "after res.end", res.writable_ended, res.writable_finished)
+
+        req.on("data", on_data)
+        req.on("end", on_end)
+        req.on("close", lambda: log("server", "req close", req.destroyed))
+        res.on("finish", lambda: log("server", "res finish"))
+        res.on("close", lambda: log("server", "res close"))
+
+    server = await listen(handler)
+    async with trio.open_nursery() as nursery:
+        c = await Client.connect(server, nursery)
+        send_rest.append(lambda: nursery.start_soon(c.write, "world"))
+        await c.write("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhello")
+        await c.wait_for("done")
+        await c.done()
+        log("client", "bytes", mask_date(await c.closed()))
+    server.close()
+
+
+@scenario("http_server/expect-continue")
+async def test_expect_continue(log: Log) -> None:
+    """Port of test/parallel/test-http-expect-continue.js: 100 Continue without a 'checkContinue' listener."""
+
+    def handler(req: http.IncomingMessage, res: http.ServerResponse) -> None:
+        log("server", "request", req.headers["expect"])
+        body: list[bytes] = []
+        req.on("data", body.append)
+
+        def on_end() -> None:
+            log("server", "req end", b"".join(body).decode())
+            res.end("got " + b"".join(body).decode())
+
+        req.on("end", on_end)
+
+    server = await listen(handler)
+    async with trio.open_nursery() as nursery:
+        c = await Client.connect(server, nursery)
+        await c.write("POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n")
+        await c.wait_for("100 Continue\r\n\r\n")
+        log("client", "100 seen")
+        await c.write("hello")
+        await c.wait_for("got hello")
+        await c.done()
+        log("client", "bytes", mask_date(await c.closed()))
+    server.close()
+
+
+@scenario("http_server/flush-headers")
+async def test_flush_headers(log: Log) -> None:
+    """Port of test/parallel/test-http-flush-headers.js: the head leaves before any body."""
+    release: list[Callable[[], None]] = []
+
+    def handler(req: http.IncomingMessage, res: http.ServerResponse) -> None:
+        res.set_header("X-Early", "1")
+        res.flush_headers()
+        log("server", "flushed", res.headers_sent)
+
+        def go() -> None:
+            res.write("late")
+            res.end()
+
+        release.append(go)
+
+    server = await listen(handler)
+    async with trio.open_nursery() as nursery:
+        c = await Client.connect(server, nursery)
+        await c.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        await c.wait_for("\r\n\r\n")
+        log("client", "head arrived")
+        release.pop()()
+        await c.wait_for("0\r\n\r\n")
+        await c.done()
+        log("client", "bytes", mask_date(await c.closed()))
+    server.close()
+
+
+@scenario("http_server/http10")
+async def test_http10(log: Log) -> None:
+    """Port of test/parallel/test-http-1.0.js: HTTP/1.0 bodies are close-delimited."""
+    count = [0]
+
+    def handler(req: http.IncomingMessage, res: http.ServerResponse) -> None:
+        i = count[0]
+        count[0] += 1
+        log("server", "request", i, req.http_version, req.headers.get("connection"))
+        res.on("finish", lambda: log("server", "res finish", i))
+        if i == 0:
+            res.write("a")
+            res.end("b")
+        elif i == 1:
+            res.end("hello")
+        else:
+            res.set_header("Content-Length", 2)
+            res.end("ok")
+
+    server = await listen(handler)
+
+    async def one(request: str, needle: str | None = None) -> None:
+        async with trio.open_nursery() as nursery:
+            c = await Client.connect(server, nursery)
+            await c.write(request)
+            if needle:
+                await c.wait_for(needle)
+                await c.done()
+            log("client", "bytes", mask_date(await c.closed()))
+
+    await one("GET / HTTP/1.0\r\n\r\n")
+    await one("GET / HTTP/1.0\r\nHost: x\r\n\r\n")
+    await one("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", "\r\n\r\nok")
+    server.close()
+
+
+# -- hostile: Node's answer to every raw request of tests/hostile/cases.py ----------------
+
+
+def _node_answers() -> dict[str, dict[str, Any]]:
+    lines = (GOLDEN / "http_server" / "hostile.jsonl").read_text().splitlines()
+    return {entry[1]: entry[2] for entry in map(json.loads, lines)}
+
+
+NODE_HOSTILE = _node_answers()
+
+
+def _complete_keep_alive(text: str) -> bool:
+    """probe_node.js ``completeKeepAlive``: one whole response that does not announce a close."""
+    end = text.find("\r\n\r\n")
+    if end < 0:
+        return False
+    head = text[:end]
+    if re.search(r"\r\nconnection: close", head, re.I):
+        return False
+    if re.search(r"\r\ntransfer-encoding: chunked", head, re.I):
+        return text.endswith("\r\n0\r\n\r\n")
+    m = re.search(r"\r\ncontent-length: (\d+)", head, re.I)
+    return m is not None and len(text) - end - 4 >= int(m.group(1))
+
+
+def _echo(req: http.IncomingMessage, res: http.ServerResponse) -> None:
+    """probe_node.js's handler: answer with the request as JSON once its body ended."""
+    body: list[bytes] = []
+    req.on("data", body.append)
+
+    def on_end() -> None:
+        res.end(json.dumps(
+            {"method": req.method, "url": req.url, "version": req.http_version,
+             "body": b"".join(body).decode("latin-1"), "trailers": req.trailers},
+            separators=(",", ":"), ensure_ascii=False,
+        ))
+
+    req.on("end", on_end)
+
+
+async def probe(server: http.Server, data: bytes) -> dict[str, Any]:
+    """Send ``data`` on a fresh connection and record the answer as probe_node.js does."""
+    addr = server.address()
+    assert addr is not None
+    stream = await trio.open_tcp_stream("127.0.0.1", addr["port"])
+    chunks = bytearray()
+    closed = timed_out = False
+    async with stream:
+        try:
+            await stream.send_all(data)
+        except trio.BrokenResourceError:
+            pass
+        with trio.move_on_after(3) as cs:
+            while True:
+                try:
+                    got = await stream.receive_some(65536)
+                except trio.BrokenResourceError:
+                    break  # reset: Node's client sees 'error', then 'close' without 'end'
+                if not got:
+                    closed = True
+                    break
+                chunks += got
+                if _complete_keep_alive(chunks.decode("latin-1")):
+                    break
+        timed_out = cs.cancelled_caught
+    raw = mask_date(chunks.decode("latin-1"))
+    m = re.match(r"HTTP/1\.[01] \d{3} [^\r\n]*", raw)
+    return {"status": m.group(0) if m else None, "closed_by_server": closed,
+            "timeout": timed_out, "raw": raw}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+async def test_hostile(name: str) -> None:
+    """scenario: http_server/hostile (tests/hostile/probe_node.js): Node's status line, close and bytes."""
+    want = NODE_HOSTILE[name]
+    async with ns.open_scope():
+        server = await listen(_echo)
+        got = await probe(server, CASES[name])
+        # the server still answers a normal request afterwards
+        after = await probe(server, CASES["ok_get"])
+        server.close()
+    assert (got["status"], got["closed_by_server"], got["timeout"]) == (
+        want["status"], want["closed_by_server"], want["timeout"]
+    ), (got, want)
+    assert got["raw"] == want["raw"]
+    assert after["status"] == "HTTP/1.1 200 OK"
