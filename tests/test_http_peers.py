@@ -422,12 +422,6 @@ async def test_nginx_keeps_upstream_connection_alive(tmp_path: Path) -> None:
 # -- server lifecycle as a peer sees it ---------------------------------------------------
 
 
-@pytest.mark.xfail(
-    reason="Server._accept_all closes its listeners only when its own accept scope caught "
-    "the cancellation: when the owning scope is cancelled (or the body of open_scope() "
-    "raises), the listening socket stays open, still accepts connections and leaks its fd",
-    strict=True,
-)
 async def test_listener_closed_when_owning_scope_is_cancelled() -> None:
     with trio.CancelScope() as cancelled:
         async with ns.open_scope():

@@ -10,6 +10,8 @@ import inspect
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import trio
+
 from ._errors import AbortError, err_multiple_callback
 
 if TYPE_CHECKING:
@@ -58,6 +60,7 @@ def destroy(stream: Any, err: BaseException | None = None, cb: Callback | None =
         w.destroyed = True
     if r is not None:
         r.destroyed = True
+    cancel_async(stream)
     s = w if w is not None else r
     assert s is not None
     if not s.constructed:
@@ -245,19 +248,51 @@ def adapt_async(stream: Any, adapters: dict[str, Callable[..., Any]]) -> None:
             own[name] = adapters[name](stream, getattr(stream, name))
 
 
-def run_async(stream: Any, coro_fn: Callable[..., Any], args: tuple[Any, ...], done: Callback) -> None:
+def run_async(
+    stream: Any,
+    coro_fn: Callable[..., Any],
+    args: tuple[Any, ...],
+    done: Callback,
+    *,
+    cancel_on_destroy: bool = True,
+) -> None:
     """Run ``await coro_fn(*args)`` in the stream's scope; report ``done(err, result)``.
 
-    Cancellation is not an error of the stream: it propagates to the scope,
-    whose teardown destroys the stream.
+    Destroying the stream cancels the task (unless ``cancel_on_destroy`` is
+    False, as for ``_destroy`` itself), and ``done`` is then not called: the
+    stream is gone. Cancellation from outside is not an error of the stream: it
+    propagates to the scope, whose teardown destroys the stream.
     """
+    cancel_scope = trio.CancelScope()
+    scopes: set[trio.CancelScope] | None = None
+    if cancel_on_destroy:
+        scopes = stream.__dict__.get("_async_scopes")
+        if scopes is None:
+            scopes = stream.__dict__["_async_scopes"] = set()
+        scopes.add(cancel_scope)
 
     async def task() -> None:
         try:
-            result = await coro_fn(*args)
-        except Exception as exc:
-            done(exc, None)
-        else:
-            done(None, result)
+            with cancel_scope:
+                try:
+                    result = await coro_fn(*args)
+                except Exception as exc:
+                    err: BaseException | None = exc
+                    result = None
+                else:
+                    err = None
+            if not cancel_scope.cancelled_caught:
+                done(err, result)
+        finally:
+            if scopes is not None:
+                scopes.discard(cancel_scope)
 
     stream._scope.start_soon(task)
+
+
+def cancel_async(stream: Any) -> None:
+    """Cancel the async implementations still running for ``stream``."""
+    scopes = stream.__dict__.get("_async_scopes")
+    if scopes:
+        for cancel_scope in list(scopes):
+            cancel_scope.cancel()

@@ -172,11 +172,11 @@ class Transform(Duplex):
         self._readable_state.sync = False
         self._transform_callback: Callback | None = None
         if transform is not None:
-            setattr(self, "_transform", _bind(self, transform))
+            self._transform = _bind(self, transform)  # type: ignore[method-assign]
         if flush is not None:
             self._flush = _bind(self, flush)
         if _destroy.is_async(self._transform):
-            setattr(self, "_transform", _async_transform(self, self._transform))
+            self._transform = _async_transform(self, self._transform)  # type: ignore[method-assign]
         if self._flush is not None and _destroy.is_async(self._flush):
             self._flush = _async_flush(self, self._flush)
         # A subclass (or final=) replacing _final still needs the readable side ended.

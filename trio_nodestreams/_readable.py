@@ -587,6 +587,13 @@ class Readable(EventEmitter):
 
         return await receive_some(self, max_bytes)
 
+    async def __aenter__(self) -> Readable:
+        """``async with stream:`` closes it on exit, like any Trio resource."""
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
     async def aclose(self) -> None:
         """Destroy the stream (Trio's ``AsyncResource.aclose``); later calls raise ``ClosedResourceError``."""
         from ._trio_io import close_readable
@@ -714,6 +721,10 @@ def _add_chunk(stream: Readable, chunk: Any, encoding: str | None, add_to_front:
                 chunk_enc = enc
         elif isinstance(chunk, bytes):
             chunk_enc = ""
+            if add_to_front and state.decoder is not None:
+                # Node keeps the Buffer and its string join reads it as UTF-8.
+                chunk = chunk.decode("utf-8", "replace")
+                chunk_enc = state.encoding or "utf8"
         elif isinstance(chunk, bytearray | memoryview):
             chunk = bytes(chunk)
             chunk_enc = ""
@@ -943,7 +954,7 @@ def _async_destroy(stream: Any, fn: Callable[..., Any]) -> Callable[..., None]:
         def done(exc: BaseException | None, _result: Any) -> None:
             callback(exc if exc is not None else err)
 
-        _destroy.run_async(stream, fn, (err,), done)
+        _destroy.run_async(stream, fn, (err,), done, cancel_on_destroy=False)
 
     return destroy
 

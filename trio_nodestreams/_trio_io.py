@@ -91,7 +91,9 @@ async def receive_some(stream: Readable, max_bytes: int | None) -> Any:
             # Paused mode, without attaching a 'readable' listener for good.
             state.flowing = False
         while True:
-            if state.destroyed and state.length == 0:
+            if state.destroyed:
+                # Like Node's async iterator: nothing more comes out of a destroyed
+                # stream, whatever is still buffered.
                 if state.end_emitted and state.errored is None:
                     await trio.lowlevel.cancel_shielded_checkpoint()
                     return b"" if not state.object_mode else None

@@ -449,6 +449,13 @@ class Writable(EventEmitter):
 
         await wait_writable(self)
 
+    async def __aenter__(self) -> Writable:
+        """``async with stream:`` closes it on exit, like any Trio resource."""
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
     async def aclose(self) -> None:
         """End the stream and wait for ``'finish'``; destroy it if cancelled or failed."""
         from ._trio_io import close_writable
