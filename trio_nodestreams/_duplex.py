@@ -135,6 +135,10 @@ class Duplex(Readable, Writable):
 
         await send_eof(self)
 
+    async def __aenter__(self) -> Duplex:
+        """``async with duplex:`` closes it on exit."""
+        return self
+
     # Python looks attributes up along the MRO; the ones below must come from the right side.
     pipe = Readable.pipe
     on = Readable.on
