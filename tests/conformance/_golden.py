@@ -8,6 +8,7 @@ Values are encoded exactly as tests/scenarios/lib/log.js encodes them.
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,39 @@ async def settle() -> None:
         await trio.testing.wait_all_tasks_blocked()
         if ns.current_scope().idle:
             return
+
+
+_immediates: weakref.WeakKeyDictionary[
+    ns.Scope, list[tuple[Callable[..., object], tuple[Any, ...]]]
+] = weakref.WeakKeyDictionary()
+
+
+def set_immediate(fn: Callable[..., object], *args: Any) -> None:
+    """Node's ``setImmediate(fn, ...args)``, FIFO like Node's check phase.
+
+    Callbacks queued before a round run in that round, in order, each followed
+    by the tick queue (Node drains ``process.nextTick`` between immediates);
+    callbacks queued during a round wait for the next one.
+    """
+    scope = ns.current_scope()
+    queue = _immediates.get(scope)
+    if queue is None:
+        queue = _immediates[scope] = []
+        scope.start_soon(_run_immediates, scope, queue)
+    queue.append((fn, args))
+
+
+async def _run_immediates(
+    scope: ns.Scope, queue: list[tuple[Callable[..., object], tuple[Any, ...]]]
+) -> None:
+    while queue:
+        await trio.testing.wait_all_tasks_blocked()
+        batch = queue[:]
+        del queue[:]
+        for fn, args in batch:
+            fn(*args)
+            await trio.testing.wait_all_tasks_blocked()
+    del _immediates[scope]
 
 
 async def run_twin(name: str, twin: Callable[[Log], Awaitable[None]]) -> list[str]:

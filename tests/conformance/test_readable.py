@@ -6,12 +6,9 @@ import base64
 from collections.abc import Callable
 from typing import Any
 
-import trio
-import trio.testing
-
 import trio_nodestreams as ns
 
-from ._golden import Log, scenario, settle
+from ._golden import Log, scenario, set_immediate, settle
 
 
 class Error(Exception):
@@ -24,16 +21,6 @@ class RangeError(Exception):
 
 def noop(*args: Any) -> None:
     """JavaScript's ``() => {}``."""
-
-
-def set_immediate(fn: Callable[..., object], *args: Any) -> None:
-    """Node's ``setImmediate(fn, ...args)``: run ``fn`` once every task and the tick queue are idle."""
-
-    async def later() -> None:
-        await trio.testing.wait_all_tasks_blocked()
-        fn(*args)
-
-    ns.current_scope().start_soon(later)
 
 
 # -- push() and highWaterMark ------------------------------------------------

@@ -2,53 +2,16 @@
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable
 from typing import Any
 
-import trio
-import trio.testing
-
 import trio_nodestreams as ns
 
-from ._golden import Log, scenario, settle
+from ._golden import Log, scenario, set_immediate, settle
 
 
 class Error(Exception):
     """JavaScript's ``new Error(message)``."""
-
-
-_immediates: weakref.WeakKeyDictionary[
-    ns.Scope, list[tuple[Callable[..., object], tuple[Any, ...]]]
-] = weakref.WeakKeyDictionary()
-
-
-def set_immediate(fn: Callable[..., object], *args: Any) -> None:
-    """Node's ``setImmediate(fn, ...args)``, FIFO like Node's check phase.
-
-    Callbacks queued before a round run in that round, in order, each followed
-    by the tick queue (Node drains ``process.nextTick`` between immediates);
-    callbacks queued during a round wait for the next one.
-    """
-    scope = ns.current_scope()
-    queue = _immediates.get(scope)
-    if queue is None:
-        queue = _immediates[scope] = []
-        scope.start_soon(_run_immediates, scope, queue)
-    queue.append((fn, args))
-
-
-async def _run_immediates(
-    scope: ns.Scope, queue: list[tuple[Callable[..., object], tuple[Any, ...]]]
-) -> None:
-    while queue:
-        await trio.testing.wait_all_tasks_blocked()
-        batch = queue[:]
-        del queue[:]
-        for fn, args in batch:
-            fn(*args)
-            await trio.testing.wait_all_tasks_blocked()
-    del _immediates[scope]
 
 
 def nothing(*_: Any) -> None:
