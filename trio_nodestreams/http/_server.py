@@ -44,6 +44,10 @@ Handler = Callable[[IncomingMessage, ServerResponse], object]
 
 #: Tiny-chunk flood guard: chunks a connection may decode per second before it is slowed.
 MAX_CHUNKS_PER_SECOND = 200_000
+#: Largest slice of a chunked body decoded in one step.
+CHUNKED_FEED = 8192
+#: Chunks decoded between two checkpoints, so that a flood does not hold the CPU.
+CHUNKS_PER_CHECKPOINT = 512
 #: Unread request body the server discards to keep a connection alive; past it, it closes.
 MAX_DUMP_BYTES = 1024 * 1024
 #: Pipelined requests answered ahead of time on one connection before it stops reading.
@@ -237,6 +241,7 @@ class _Connection:
         self.response_done = trio.Event()
         self.chunk_budget_start = 0.0
         self.chunks_seen = 0
+        self.chunks_at_checkpoint = 0
         self.peer_ended = False
         # Responses not finished yet, in request order; the first one is on the wire.
         self.outgoing: list[ServerResponse] = []
@@ -313,11 +318,13 @@ class _Connection:
                 return None
             data = got
             received = True
-        self.idle = False
+            now = trio.current_time()  # the head's time starts with its first byte
         deadline = now + server.headers_timeout / 1000 if server.headers_timeout else math.inf
         raw = bytearray()
         while True:
             if data:
+                # Busy from the first byte on: close_idle_connections() leaves it alone.
+                self.idle = False
                 raw += data
                 verdict = parser.feed(data)
                 if isinstance(verdict, RequestHead):
@@ -593,6 +600,7 @@ class _Connection:
         self.leftover = b""
         dumped = 0
         state = req._readable_state
+        chunked = isinstance(decoder, ChunkedDecoder)
         while True:
             dumping = self.response_done.is_set() or req.destroyed
             if not data:
@@ -616,8 +624,14 @@ class _Connection:
                     res.destroy()
                     return False
                 data = got
-            events = decoder.feed(data)
-            data = b""
+            if chunked and len(data) > CHUNKED_FEED:
+                # Decode a chunked body a slice at a time: a buffer full of tiny
+                # chunks is much CPU, and other connections must get their turn.
+                events = decoder.feed(data[:CHUNKED_FEED])
+                data = data[CHUNKED_FEED:]
+            else:
+                events = decoder.feed(data)
+                data = b""
             pieces: list[bytes] = []
             for ev in events:
                 if isinstance(ev, bytes):
@@ -658,10 +672,14 @@ class _Connection:
         if now - self.chunk_budget_start > 1.0:
             self.chunk_budget_start = now
             self.chunks_seen = chunks_total
-            return
-        excess = chunks_total - self.chunks_seen - MAX_CHUNKS_PER_SECOND
-        if excess > 0:
-            await trio.sleep(excess / MAX_CHUNKS_PER_SECOND)
+        else:
+            excess = chunks_total - self.chunks_seen - MAX_CHUNKS_PER_SECOND
+            if excess > 0:
+                await trio.sleep(excess / MAX_CHUNKS_PER_SECOND)
+                self.chunks_at_checkpoint = chunks_total
+        if chunks_total - self.chunks_at_checkpoint >= CHUNKS_PER_CHECKPOINT:
+            self.chunks_at_checkpoint = chunks_total
+            await trio.lowlevel.checkpoint()
 
 
 async def _first(*waiters: Callable[[], Awaitable[object]]) -> None:
