@@ -705,6 +705,19 @@ class Readable(EventEmitter):
 
 def _add_chunk(stream: Readable, chunk: Any, encoding: str | None, add_to_front: bool) -> bool:
     state = stream._readable_state
+    if (
+        type(chunk) is bytes
+        and chunk
+        and not add_to_front
+        and state.decoder is None
+        and not state.ended
+        and not state.destroyed
+        and state.errored is None
+    ):
+        # The common case, kept short: it runs once per chunk per stage.
+        state.reading = False
+        _push_chunk(stream, state, chunk, False)
+        return not state.ended and (state.length < state.high_water_mark or state.length == 0)
     err: BaseException | None = None
     chunk_enc = encoding
     if not state.object_mode:

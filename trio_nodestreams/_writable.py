@@ -213,7 +213,11 @@ class Writable(EventEmitter):
             auto_destroy=auto_destroy,
         )
         self._writable_state = state
-        state.onwrite = lambda er=None, *_: _onwrite(self, er)
+
+        def onwrite(er: BaseException | None = None, *_: Any) -> None:
+            _onwrite(self, er)
+
+        state.onwrite = onwrite
 
     def _set_writable_impls(self, **impls: Callable[..., Any] | None) -> None:
         for name, fn in impls.items():
@@ -471,6 +475,43 @@ class Writable(EventEmitter):
 
 def _write(stream: Any, chunk: Any, encoding: Any, cb: Callback | None) -> bool | BaseException:
     state: WritableState = stream._writable_state
+    if type(chunk) is bytes and encoding is None and not state.object_mode:
+        # The common case, kept short: it runs once per chunk per stage.
+        enc: str | None = "buffer"
+        if cb is None:
+            cb = _nop
+    else:
+        chunk, enc, cb = _normalize_write(state, chunk, encoding, cb)
+    if state.ending or state.destroyed:
+        err: NodeError = err_stream_write_after_end() if state.ending else err_stream_destroyed("write")
+        stream._scope.next_tick(cb, err)
+        _destroy.error_or_destroy(stream, err, True)
+        return err
+    state.pendingcb += 1
+    length = 1 if state.object_mode else len(chunk)
+    state.length += length
+    if state.writing or state.corked or state.errored is not None or not state.constructed:
+        state.buffered.append((chunk, enc, cb))
+        if state.all_buffers and enc != "buffer":
+            state.all_buffers = False
+        if state.all_noop and cb is not _nop:
+            state.all_noop = False
+    else:
+        state.writelen = length
+        state.writecb = cb
+        state.writing = True
+        state.sync = True
+        stream._write(chunk, enc, state.onwrite)
+        state.sync = False
+    # Measured after a synchronous _write had its chance to call back (Node >= 20).
+    ret = state.length < state.high_water_mark
+    if not ret:
+        state.need_drain = True
+    return ret and state.errored is None and not state.destroyed
+
+
+def _normalize_write(state: WritableState, chunk: Any, encoding: Any, cb: Callback | None) -> tuple[Any, str | None, Callback]:
+    """Validate a chunk and resolve its encoding (every case but plain bytes)."""
     if callable(encoding):
         cb = encoding
         encoding = None
@@ -501,36 +542,7 @@ def _write(stream: Any, chunk: Any, encoding: Any, cb: Callback | None) -> bool 
             raise err_invalid_arg_type(
                 "chunk", "of type string or an instance of Buffer or Uint8Array", chunk
             )
-    err: NodeError | None = None
-    if state.ending:
-        err = err_stream_write_after_end()
-    elif state.destroyed:
-        err = err_stream_destroyed("write")
-    if err is not None:
-        stream._scope.next_tick(cb, err)
-        _destroy.error_or_destroy(stream, err, True)
-        return err
-    state.pendingcb += 1
-    length = 1 if state.object_mode else len(chunk)
-    state.length += length
-    if state.writing or state.corked or state.errored is not None or not state.constructed:
-        state.buffered.append((chunk, enc, cb))
-        if state.all_buffers and enc != "buffer":
-            state.all_buffers = False
-        if state.all_noop and cb is not _nop:
-            state.all_noop = False
-    else:
-        state.writelen = length
-        state.writecb = cb
-        state.writing = True
-        state.sync = True
-        stream._write(chunk, enc, state.onwrite)
-        state.sync = False
-    # Measured after a synchronous _write had its chance to call back (Node >= 20).
-    ret = state.length < state.high_water_mark
-    if not ret:
-        state.need_drain = True
-    return ret and state.errored is None and not state.destroyed
+    return chunk, enc, cb
 
 
 def _do_write(stream: Any, state: WritableState, writev: bool, length: int, chunk: Any, encoding: str, cb: Callback) -> None:
