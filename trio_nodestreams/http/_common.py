@@ -365,6 +365,18 @@ class HeadFlags:
     last: bool = False
     default_keep_alive: bool = True
 
+    def note_removed(self, name: str) -> None:
+        """Record ``remove_header(name)``: a removed framing header is not added back."""
+        key = name.lower()
+        if key == "connection":
+            self.removed_connection = True
+        elif key == "content-length":
+            self.removed_content_length = True
+        elif key == "transfer-encoding":
+            self.removed_transfer_encoding = True
+        elif key == "date":
+            self.send_date = False
+
 
 BodyMode = Literal["content-length", "chunked", "close", "none"]
 
@@ -652,15 +664,7 @@ def decide_response_framing(
         keep_alive_timeout_ms=keep_alive_timeout_ms,
     )
     for name in removed:
-        key = name.lower()
-        if key == "connection":
-            flags.removed_connection = True
-        elif key == "content-length":
-            flags.removed_content_length = True
-        elif key == "transfer-encoding":
-            flags.removed_transfer_encoding = True
-        elif key == "date":
-            flags.send_date = False
+        flags.note_removed(name)
     flags.content_length = end_body_length
     write_head_flags(flags, status_code)
     first = f"HTTP/1.1 {status_code} {status_message(status_code)}\r\n"

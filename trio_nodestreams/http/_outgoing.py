@@ -99,14 +99,5 @@ class HeaderStore:
         """Unset ``name``; removing a framing header stops Node from adding its own."""
         if self.headers_sent:
             raise err_headers_sent("remove")
-        key = name.lower()
-        flags = self._flags
-        if key == "connection":
-            flags.removed_connection = True
-        elif key == "content-length":
-            flags.removed_content_length = True
-        elif key == "transfer-encoding":
-            flags.removed_transfer_encoding = True
-        elif key == "date":
-            flags.send_date = False
-        self._out_headers.pop(key, None)
+        self._flags.note_removed(name)
+        self._out_headers.pop(name.lower(), None)
