@@ -8,11 +8,19 @@ HTTP/1.1 and close-delimited for HTTP/1.0; HEAD, 204 and 304 carry no body.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .._encoding import check_encoding, encode
-from .._errors import NodeError, NodeRangeError, err_invalid_arg_type
+from .._errors import (
+    NodeError,
+    NodeRangeError,
+    NodeTypeError,
+    err_invalid_arg_type,
+    err_stream_destroyed,
+    err_stream_write_after_end,
+)
 from .._writable import Writable
 from ._common import (
     STATUS_CODES,
@@ -36,6 +44,9 @@ if TYPE_CHECKING:
     from ._socket import Socket
 
 Callback = Callable[..., object]
+
+#: Node's shape of one Link value for ``writeEarlyHints``.
+_LINK_VALUE = re.compile(r'^(?:<[^>]*>)(?:\s*;\s*[^;"\s]+(?:=(")?[^;"\s]*\1)?)*$')
 
 
 def _as_bytes(chunk: Any, encoding: str | None) -> bytes:
@@ -189,13 +200,27 @@ class ServerResponse(HeaderStore, Writable):
         self._raw(b"HTTP/1.1 102 Processing\r\n\r\n", callback)
 
     def write_early_hints(self, hints: Mapping[str, HeaderValue], callback: Callback | None = None) -> None:
-        """Send ``103 Early Hints`` with ``hints`` (``link`` is required)."""
+        """Send ``103 Early Hints`` with ``hints``; nothing is sent without a ``link``.
+
+        Raises:
+          NodeError: ``ERR_INVALID_ARG_VALUE`` for a link not shaped like
+            ``</styles.css>; rel=preload; as=style``.
+        """
         link = hints.get("link")
         if link is None:
-            raise NodeError("ERR_INVALID_ARG_VALUE", "The arguments 'hints.link' is invalid")
-        head = "HTTP/1.1 103 Early Hints\r\n"
-        links = link if isinstance(link, list | tuple) else [link]
-        head += "Link: " + ", ".join(str(x) for x in links) + "\r\n"
+            return
+        links = list(link) if isinstance(link, list | tuple) else [link]
+        if not isinstance(link, str | list | tuple) or not all(
+            isinstance(x, str) and _LINK_VALUE.match(x) for x in links
+        ):
+            raise NodeTypeError(
+                "ERR_INVALID_ARG_VALUE",
+                "The argument 'hints' must be an array or string of format "
+                '"</styles.css>; rel=preload; as=style"',
+            )
+        if not links:
+            return
+        head = "HTTP/1.1 103 Early Hints\r\nLink: " + ", ".join(str(x) for x in links) + "\r\n"
         for name, value in hints.items():
             if name != "link":
                 head += f"{name}: {value}\r\n"
@@ -255,8 +280,27 @@ class ServerResponse(HeaderStore, Writable):
         """Write a piece of the body (the head goes first, if not yet sent)."""
         if chunk is None:
             raise NodeError("ERR_STREAM_NULL_VALUES", "May not write null values to stream", name="TypeError")
+        if callable(encoding):
+            encoding, callback = None, encoding
+        state = self._writable_state
+        if state.ending or state.destroyed:
+            # Node's OutgoingMessage: the callback gets the error, then 'error' is
+            # emitted; the response itself is not destroyed (what was sent stands).
+            if state.destroyed:
+                err = err_stream_destroyed("write")
+                if callback is not None:
+                    self._scope.next_tick(callback, err)
+            else:
+                self._scope.next_tick(self._write_after_end, err_stream_write_after_end(), callback)
+            return False
         self._has_written = True
         return Writable.write(self, chunk, encoding, callback)
+
+    def _write_after_end(self, err: NodeError, callback: Callback | None) -> None:
+        if callback is not None:
+            callback(err)
+        if not self._writable_state.close_emitted:  # Node: destroyed once 'close' is out
+            self.emit("error", err)
 
     def end(self, chunk: Any = None, encoding: str | Callback | None = None, callback: Callback | None = None) -> ServerResponse:
         """Finish the response; ``end(data)`` as the only write sets ``Content-Length``."""

@@ -165,6 +165,8 @@ class Server(EventEmitter):
         self.listening = False
         if self._accept_scope is not None:
             self._accept_scope.cancel()
+        for conn in self._connections:
+            conn.closing()
         self.close_idle_connections()
         self._maybe_closed()
         return self
@@ -253,6 +255,12 @@ class _Connection:
 
     def cancel(self) -> None:
         self.cancel_scope.cancel()
+
+    def closing(self) -> None:
+        """The server is closing: responses not yet started announce ``Connection: close``."""
+        for res in self.outgoing:
+            if not res.headers_sent:
+                res._flags.should_keep_alive = False
 
     async def run(self) -> None:
         server = self.server

@@ -99,7 +99,7 @@ class Socket(EventEmitter):
             pass
         return self
 
-    def set_keep_alive(self, enable: bool = False, initial_delay: int = 0) -> Socket:
+    def set_keep_alive(self, enable: bool = False, initial_delay: float = 0) -> Socket:
         """Set ``SO_KEEPALIVE``."""
         try:
             self._stream.setsockopt(_stdsocket.SOL_SOCKET, _stdsocket.SO_KEEPALIVE, bool(enable))
