@@ -1,5 +1,11 @@
-"""Node's http module on Trio: a streaming HTTP/1.1 server (and, later, client)."""
+"""Node's http module on Trio: a streaming HTTP/1.1 server and client."""
 
+from ._agent import Agent as Agent
+from ._agent import ClientSocket as ClientSocket
+from ._agent import global_agent as global_agent
+from ._client import ClientRequest as ClientRequest
+from ._client import get as get
+from ._client import request as request
 from ._common import METHODS as METHODS
 from ._common import STATUS_CODES as STATUS_CODES
 from ._common import validate_header_name as validate_header_name
@@ -17,13 +23,19 @@ max_header_size = 16384
 __all__ = [
     "METHODS",
     "STATUS_CODES",
+    "Agent",
     "ClientError",
+    "ClientRequest",
+    "ClientSocket",
     "IncomingMessage",
     "Server",
     "ServerResponse",
     "Socket",
     "create_server",
+    "get",
+    "global_agent",
     "max_header_size",
+    "request",
     "validate_header_name",
     "validate_header_value",
 ]
