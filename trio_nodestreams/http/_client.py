@@ -246,6 +246,8 @@ class ClientRequest(HeaderStore, Writable):
         if chunk is None:
             raise NodeError("ERR_STREAM_NULL_VALUES", "May not write null values to stream", name="TypeError")
         self._has_written = True
+        if self._framing is None and not self.writable_ended:
+            self._render_head()  # the head is fixed by the first write, corked or not
         return Writable.write(self, chunk, encoding, callback)
 
     def end(self, chunk: Any = None, encoding: str | Callback | None = None, callback: Callback | None = None) -> ClientRequest:
@@ -548,7 +550,6 @@ class ClientRequest(HeaderStore, Writable):
                             break
                         else:
                             conn.close_error = _parse_error(ev)
-                            res.destroy(conn.close_error if "error" in res._events else None)
                             return False
                     if res.complete:
                         break
@@ -593,9 +594,12 @@ class ClientRequest(HeaderStore, Writable):
         res = self.res
         if res is not None:
             if not res.complete and not res.destroyed:
-                res.destroy(econnreset("aborted"))
-            elif not res.readable_ended and res.complete is False:
-                res.push(None)
+                res.destroy(err or econnreset("aborted"))
+            if err is not None and not self._had_error and "error" in self._events:
+                # Node reports a failure after the response on the request too; here only
+                # to those listening (the response's readers get it from the response).
+                self._had_error = True
+                self.emit("error", err)
             self._closed = True
             self._writable_state.destroyed = True
             self.emit("close")
