@@ -460,3 +460,40 @@ async def test_proxy_example_moves_bytes_intact_with_flat_memory() -> None:
     assert size[0] == PROXY_BYTES
     assert got.hexdigest() == sent.hexdigest()
     assert growth < MAX_GROWTH
+
+
+# -- the command line --------------------------------------------------------------------
+
+
+async def test_cli_get_downloads_to_a_file(tmp_path: Path) -> None:
+    data = os.urandom(8 * MiB + 123)
+
+    async def handler(req: http.IncomingMessage, res: http.ServerResponse) -> None:
+        if req.url == "/missing":
+            res.status_code = 404
+            res.end("no")
+            return
+        res.set_header("Content-Length", len(data))
+        for off in range(0, len(data), 256 * 1024):
+            await res.send_all(data[off : off + 256 * 1024])
+        res.end()
+
+    async with serving(handler) as srv:
+        out = tmp_path / "file.bin"
+        proc = await trio.run_process(
+            [sys.executable, "-m", "trio_nodestreams", "get", srv.url("/file"), "-o", str(out)],
+            capture_stderr=True, cwd=ROOT, check=False,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        assert out.read_bytes() == data
+        assert b"100.0%" in proc.stderr  # the progress bar
+        proc = await trio.run_process(
+            [sys.executable, "-m", "trio_nodestreams", "get", srv.url("/missing"), "-o", str(tmp_path / "x")],
+            capture_stderr=True, cwd=ROOT, check=False,
+        )  # fmt: skip
+        assert proc.returncode == 1 and b"404" in proc.stderr
+        proc = await trio.run_process(
+            [sys.executable, "-m", "trio_nodestreams", "get", "https://127.0.0.1/"],
+            capture_stderr=True, cwd=ROOT, check=False,
+        )  # fmt: skip
+        assert proc.returncode == 2 and b"ERR_INVALID_PROTOCOL" in proc.stderr

@@ -1,9 +1,14 @@
-"""Command line: ``python -m trio_nodestreams serve [--host H] [--port P]``.
+"""Command line: ``python -m trio_nodestreams serve [--host H] [--port P]`` and ``get URL [-o FILE]``.
 
 ``serve`` runs a demo server on 127.0.0.1 whose routes show the stream toolkit
 at work: ``/echo`` pipes the request into the response, ``/upload`` streams a
 body into a hashing sink, ``/stream`` writes a slow chunked response that
 waits out back-pressure.
+
+``get`` downloads with the http client: the response body is piped into a
+Writable over the file (written through ``trio.open_file``), with a progress
+bar on stderr. The exit status is 1 for an HTTP status >= 400, 2 for a
+connection or protocol error.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import hashlib
 import json
 import logging
 import sys
+import time
 from typing import Any
 
 import trio
@@ -97,6 +103,102 @@ async def serve(host: str, port: int) -> None:
         print(f"serving on http://{addr['address']}:{addr['port']}/  (Ctrl-C stops)", flush=True)
 
 
+class _Progress:
+    """A one-line progress bar on stderr: bytes, percentage (when the size is known), rate."""
+
+    def __init__(self, total: int | None, enabled: bool) -> None:
+        self.total = total
+        self.done = 0
+        self.enabled = enabled
+        self.started = time.monotonic()
+        self.shown = 0.0
+
+    def add(self, n: int) -> None:
+        self.done += n
+        now = time.monotonic()
+        if now - self.shown >= 0.1:
+            self.shown = now
+            self.show()
+
+    def show(self, final: bool = False) -> None:
+        if not self.enabled:
+            return
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        rate = self.done / elapsed
+        if self.total:
+            frac = min(self.done / self.total, 1.0)
+            bar = "#" * int(frac * 30)
+            text = f"[{bar:<30}] {frac * 100:5.1f}% {_size(self.done)}/{_size(self.total)}"
+        else:
+            text = f"{_size(self.done)}"
+        sys.stderr.write(f"\r{text} {_size(rate)}/s ")
+        if final:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def _size(n: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:.1f} {unit}" if unit != "B" else f"{int(n)} B"
+        n /= 1024
+    return f"{n:.1f} GiB"  # pragma: no cover
+
+
+def file_writable(f: Any, progress: _Progress) -> ns.Writable:
+    """A Writable over an open ``trio`` async file (writes run in a worker thread)."""
+
+    async def write(_stream: ns.Writable, chunk: bytes, _encoding: str) -> None:
+        await f.write(chunk)
+        progress.add(len(chunk))
+
+    async def writev(_stream: ns.Writable, chunks: list[tuple[bytes, str]]) -> None:
+        data = b"".join(c for c, _ in chunks)
+        await f.write(data)
+        progress.add(len(data))
+
+    return ns.Writable(write=write, writev=writev, high_water_mark=1024 * 1024)
+
+
+async def download(url: str, output: str | None, quiet: bool) -> int:
+    """Fetch ``url`` into ``output`` (stdout when None); return the exit status."""
+    async with ns.open_scope():
+        try:
+            req = http.get(url, agent=False)
+            res = await req.response()
+        except ns.NodeError as exc:
+            print(f"get: {exc.code}: {exc}", file=sys.stderr)
+            return 2
+        if res.status_code is not None and res.status_code >= 400:
+            print(f"get: HTTP {res.status_code} {res.status_message}", file=sys.stderr)
+            res.resume()
+            return 1
+        length = res.headers.get("content-length")
+        progress = _Progress(int(length) if isinstance(length, str) and length.isdigit() else None,
+                             enabled=not quiet and output is not None)  # fmt: skip
+        if output is None:
+            f = trio.wrap_file(sys.stdout.buffer)
+        else:
+            f = await trio.open_file(output, "wb")
+        sink = file_writable(f, progress)
+        try:
+            await ns.pipeline(res, sink)
+        except ns.NodeError as exc:
+            progress.show(final=True)
+            print(f"get: {exc.code}: {exc}", file=sys.stderr)
+            return 2
+        finally:
+            if output is not None:
+                await f.aclose()
+            else:
+                await f.flush()
+        progress.show(final=True)
+        if not res.complete:
+            print("get: the response was cut short", file=sys.stderr)
+            return 2
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point."""
     ap = argparse.ArgumentParser(prog="python -m trio_nodestreams", description=__doc__.splitlines()[0])
@@ -104,7 +206,13 @@ def main(argv: list[str] | None = None) -> int:
     sv = sub.add_parser("serve", help="run the demo http server")
     sv.add_argument("--host", default="127.0.0.1")
     sv.add_argument("--port", type=int, default=8000)
+    gt = sub.add_parser("get", help="download a URL (http:// only) with a progress bar")
+    gt.add_argument("url")
+    gt.add_argument("-o", "--output", help="file to write (default: stdout)")
+    gt.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     args = ap.parse_args(argv)
+    if args.command == "get":
+        return trio.run(download, args.url, args.output, args.quiet)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if args.command == "serve":
         try:
