@@ -549,7 +549,7 @@ def merge(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
 def main() -> int:
     parser = argparse.ArgumentParser(description="trio_nodestreams benchmark suite")
     parser.add_argument(
-        "what", nargs="?", default="all", choices=["streams", "pipeline", "http", "all"]
+        "what", nargs="?", default="all", choices=["streams", "pipeline", "http", "client", "all"]
     )
     parser.add_argument("--only", help="run only implementations whose name contains this (e.g. ours); "
                         "other rows are kept from the previous results file")  # fmt: skip
@@ -560,7 +560,7 @@ def main() -> int:
     )
     parser.add_argument("--no-upload", action="store_true", help="skip the 256 MiB upload")
     args = parser.parse_args()
-    sections = ["streams", "pipeline", "http"] if args.what == "all" else [args.what]
+    sections = ["streams", "pipeline", "http", "client"] if args.what == "all" else [args.what]
 
     t0 = time.monotonic()
     new: dict[str, Any] = {"environment": environment()}
@@ -569,6 +569,12 @@ def main() -> int:
         new["streams"] = bench_streams(args.only, args.reps)
     if "pipeline" in sections:
         new["pipeline"] = bench_pipeline()
+    if "client" in sections:
+        sys.path.insert(0, str(BENCH))
+        import client_bench
+
+        print("  client (sequential keep-alive requests)", flush=True)
+        new["client"] = client_bench.bench(5000, "/fixed")
     if "http" in sections:
         new["http"] = bench_http(args.only, args.duration, args.connections)
         if not args.no_upload:
@@ -590,6 +596,11 @@ def main() -> int:
 
         print()
         print(pipeline_bench.report(results["pipeline"]))
+    if "client" in sections and results.get("client"):
+        import client_bench
+
+        print()
+        print(client_bench.report(results["client"]))
     print(f"\nwrote {RESULTS.relative_to(ROOT)} in {time.monotonic() - t0:.0f} s")
     return 0
 

@@ -225,7 +225,7 @@ async def test_reused_socket_failing_before_response_is_retried_once() -> None:
             res = await req.response()
             assert req.reused_socket
             assert await read_all(res) == b"1"
-            # A POST is not retried: the failure is reported.
+            # The new connection is pooled and reused in turn.
             res = await http.get(host="127.0.0.1", port=port, agent=agent).response()
             await read_all(res)
         outer.cancel_scope.cancel()
