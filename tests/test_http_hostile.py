@@ -468,3 +468,29 @@ async def test_handler_raises_after_head_drops_connection(kind: str, caplog: pyt
     assert how in ("eof", "reset")
     [record] = _failures(caplog)
     assert "late boom" in repr(record.exc_info)
+
+
+@pytest.mark.parametrize("what", ["res", "socket"])
+async def test_handler_destroys_mid_request(what: str) -> None:
+    """Port of test/parallel/test-http-server-destroy-socket-on-client-error.js (destroy part):
+    res.destroy() or req.socket.destroy() while the body is incomplete ends the connection at once."""
+    events: list[str] = []
+
+    async def handler(req: http.IncomingMessage, res: http.ServerResponse) -> None:
+        req.on("aborted", lambda: events.append("aborted"))
+        res.on("close", lambda: events.append("res close"))
+        await trio.sleep(0.05)
+        if what == "res":
+            res.destroy()
+        else:
+            req.socket.destroy()
+
+    async with serving(handler) as server:
+        stream = await connect(server)
+        async with stream:
+            await stream.send_all(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
+            data, how = await read_until_close(stream, timeout=2)
+        while len(events) < 2:
+            await trio.sleep(0.005)
+    assert (data, how) in ((b"", "eof"), (b"", "reset"))
+    assert sorted(events) == ["aborted", "res close"]

@@ -652,3 +652,31 @@ async def test_write_returns_false_then_drain() -> None:
             answer = await Reader(stream).response(timeout=15)
     assert events[1] == "drain" and events[0][2] is True
     assert len(answer.body) == events[2][1]
+
+
+async def test_unread_body_is_dumped_not_aborted() -> None:
+    """Port of test/parallel/test-http-server-unconsumed.js / test-http-dump-req-when-res-ends.js:
+    a response ended before the body arrived drops the body; req ends and closes, no 'aborted'."""
+    events: list[str] = []
+
+    def handler(req: Req, res: Res) -> None:
+        if req.url == "/next":
+            res.end("next")
+            return
+        req.on("aborted", lambda: events.append("aborted"))
+        req.on("end", lambda: events.append("end"))
+        req.on("close", lambda: events.append(f"close {req.complete}"))
+        res.on("finish", lambda: events.append("res finish"))
+        res.end("early")
+
+    async with serving(handler) as server:
+        stream = await connect(server)
+        async with stream:
+            reader = Reader(stream)
+            await stream.send_all(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
+            assert (await reader.response()).body == b"early"
+            await trio.testing.wait_all_tasks_blocked()
+            events.append("rest sent")
+            await stream.send_all(b"defghij" + get("/next"))
+            assert (await reader.response()).body == b"next"
+    assert events == ["res finish", "rest sent", "end", "close True"]

@@ -59,6 +59,8 @@ class IncomingMessage(Readable):
         self.aborted = False
         self.upgrade = False
         self._on_read = on_read
+        # Set by the server once the response finished and nobody reads the body.
+        self._dumped = False
 
     # -- head ---------------------------------------------------------------------
 

@@ -519,6 +519,14 @@ class _Connection:
 
         def on_finish() -> None:
             done.set()
+            if not req.readable_ended and not req.destroyed:
+                # Node's resOnFinish: a body nobody reads is dumped (read to its
+                # end and dropped), not aborted; the request closes after 'end'.
+                req._readable_state.auto_destroy = True
+                if not _consuming(req):
+                    req._dumped = True
+                    req.remove_all_listeners("data")
+                    req.resume()
             self.want_read.set()
             self._response_finished(res)
 
@@ -526,7 +534,7 @@ class _Connection:
             done.set()
             self.want_read.set()
             self._response_closed(res)
-            if not req.destroyed:
+            if not req.destroyed and (req.readable_ended or not res._writable_state.finished):
                 req.destroy()
 
         res.on("finish", on_finish)
@@ -610,14 +618,14 @@ class _Connection:
         state = req._readable_state
         chunked = isinstance(decoder, ChunkedDecoder)
         while True:
-            dumping = self.response_done.is_set() or req.destroyed
+            dumping = req._dumped or req.destroyed
             if not data:
                 # Read only while the consumer wants more: that is the back-pressure.
                 while not dumping and state.length >= state.high_water_mark and state.flowing is not True:
                     self.want_read = trio.Event()
                     with trio.move_on_at(deadline):
                         await self.want_read.wait()  # also set when the response is done
-                    dumping = self.response_done.is_set() or req.destroyed
+                    dumping = req._dumped or req.destroyed
                     if trio.current_time() >= deadline:
                         break
                 got = await self._receive(deadline)
@@ -706,3 +714,9 @@ def _detach(res: ServerResponse) -> ServerResponse:
     """Take the socket away from ``res``: the server answers on it itself."""
     res.socket = None
     return res
+
+
+def _consuming(req: IncomingMessage) -> bool:
+    """Whether the handler reads the body (Node's ``req._consuming``)."""
+    state = req._readable_state
+    return state.flowing is not None or req.readable_did_read or req.listener_count("readable") > 0

@@ -135,6 +135,9 @@ class Socket(EventEmitter):
         self._writer_wake.set()
         self._timer_wake.set()
         self._closed_event.set()
+        # Close the descriptor now (as Node does): a task blocked reading it wakes
+        # up, and the client sees the end at once, not when the connection task ends.
+        self._stream.socket.close()
         if err is not None and "error" in self._events:
             self._scope.next_tick(self.emit, "error", err)
         return self
