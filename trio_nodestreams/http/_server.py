@@ -269,6 +269,7 @@ class _Connection:
                 async with open_scope() as scope:
                     self.scope = scope
                     sock = Socket(self.stream, scope)
+                    sock.on_closed = self._outgoing_changed
                     self.socket = sock
                     sock.set_no_delay(True)
                     scope.nursery.start_soon(sock.writer)
@@ -404,6 +405,14 @@ class _Connection:
     async def _wait_outgoing(self, sock: Socket, *, read: bool) -> None:
         """Wait for a response to finish; with ``read``, also for the client's next bytes."""
         changed = self.outgoing_changed
+        # A response a plain handler finished only waits for its deferred events:
+        # running them here spares the task switches of the wait below.
+        self.scope.run_ticks()
+        if changed.is_set() or sock.destroyed:
+            return
+        if not read or self.peer_ended:
+            await changed.wait()
+            return
         async with trio.open_nursery() as nursery:
 
             async def watch() -> None:
@@ -414,15 +423,16 @@ class _Connection:
                 self.leftover += got
                 nursery.cancel_scope.cancel()
 
-            if read and not self.peer_ended:
-                nursery.start_soon(watch)
-            await _first(changed.wait, sock._closed_event.wait)
+            nursery.start_soon(watch)
+            await changed.wait()
             nursery.cancel_scope.cancel()
 
     async def _drain_outgoing(self, sock: Socket) -> None:
         """Let the responses still owed go out; a dead socket or a closing one aborts them."""
         while self.outgoing and not sock.destroyed and not self.last_sent:
-            await _first(self.outgoing_changed.wait, sock._closed_event.wait)
+            self.scope.run_ticks()
+            if self.outgoing and not sock.destroyed and not self.last_sent:
+                await self.outgoing_changed.wait()
         for res in self.outgoing:
             if res._writable_state.finished:
                 continue
@@ -696,18 +706,6 @@ class _Connection:
         if chunks_total - self.chunks_at_checkpoint >= CHUNKS_PER_CHECKPOINT:
             self.chunks_at_checkpoint = chunks_total
             await trio.lowlevel.checkpoint()
-
-
-async def _first(*waiters: Callable[[], Awaitable[object]]) -> None:
-    """Return as soon as one of ``waiters`` returns."""
-    async with trio.open_nursery() as nursery:
-
-        async def run(fn: Callable[[], Awaitable[object]]) -> None:
-            await fn()
-            nursery.cancel_scope.cancel()
-
-        for fn in waiters:
-            nursery.start_soon(run, fn)
 
 
 def _detach(res: ServerResponse) -> ServerResponse:

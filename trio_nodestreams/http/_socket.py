@@ -43,22 +43,21 @@ class Socket(EventEmitter):
     Events: ``'close'`` (with ``had_error``), ``'timeout'``, ``'error'``.
     """
 
-    def __init__(self, stream: trio.SocketStream, scope: Scope) -> None:
+    def __init__(self, stream: trio.SocketStream | None, scope: Scope) -> None:
+        """Wrap ``stream``; with ``None`` the socket exists unconnected until :meth:`_attach`.
+
+        Node's client sockets exist (``connecting`` True) before the connection is up.
+        """
         super().__init__()
-        self._stream = stream
+        self._stream: trio.SocketStream | None = None
         self._scope = scope
-        sock = stream.socket
-        self._fd = sock.fileno()
-        try:
-            peer = sock.getpeername()
-        except OSError:
-            peer = ("", 0)
-        local = sock.getsockname()
-        self.remote_address: str | None = peer[0] if peer else None
-        self.remote_port: int | None = peer[1] if peer else None
-        self.remote_family = "IPv6" if sock.family == _stdsocket.AF_INET6 else "IPv4"
-        self.local_address: str = local[0]
-        self.local_port: int = local[1]
+        self._fd = -1
+        self.connecting = True
+        self.remote_address: str | None = None
+        self.remote_port: int | None = None
+        self.remote_family = "IPv4"
+        self.local_address: str = ""
+        self.local_port: int = 0
         self.bytes_read = 0
         self.bytes_written = 0
         self.destroyed = False
@@ -70,10 +69,38 @@ class Socket(EventEmitter):
         self._write_error: BaseException | None = None
         self._ending = False
         self._closed_event = trio.Event()
+        #: Called once when the socket is done (the server's connection wakes on it).
+        self.on_closed: Callable[[], object] | None = None
         self._timeout_cb: Callback | None = None
         self._activity = trio.current_time()
         self._timer_wake = trio.Event()
         self._timer_started = False
+        if stream is not None:
+            self._attach(stream)
+
+    def _attach(self, stream: trio.SocketStream) -> None:
+        """Bind the connected ``stream``: descriptor and addresses; ``connecting`` ends."""
+        self._stream = stream
+        sock = stream.socket
+        self._fd = sock.fileno()
+        try:
+            peer = sock.getpeername()
+        except OSError:
+            peer = ("", 0)
+        local = sock.getsockname()
+        self.remote_address = peer[0] if peer else None
+        self.remote_port = peer[1] if peer else None
+        self.remote_family = "IPv6" if sock.family == _stdsocket.AF_INET6 else "IPv4"
+        self.local_address = local[0]
+        self.local_port = local[1]
+        self.connecting = False
+
+    def _set_closed(self) -> None:
+        self._closed_event.set()
+        hook = self.on_closed
+        if hook is not None:
+            self.on_closed = None
+            hook()
 
     # -- Node's surface --------------------------------------------------------
 
@@ -93,6 +120,8 @@ class Socket(EventEmitter):
 
     def set_no_delay(self, no_delay: bool = True) -> Socket:
         """Set ``TCP_NODELAY`` (Node's default for http is on)."""
+        if self._stream is None:
+            return self
         try:
             self._stream.setsockopt(_stdsocket.IPPROTO_TCP, _stdsocket.TCP_NODELAY, bool(no_delay))
         except OSError:
@@ -101,6 +130,8 @@ class Socket(EventEmitter):
 
     def set_keep_alive(self, enable: bool = False, initial_delay: float = 0) -> Socket:
         """Set ``SO_KEEPALIVE``."""
+        if self._stream is None:
+            return self
         try:
             self._stream.setsockopt(_stdsocket.SOL_SOCKET, _stdsocket.SO_KEEPALIVE, bool(enable))
         except OSError:
@@ -134,10 +165,11 @@ class Socket(EventEmitter):
             cb(failure)
         self._writer_wake.set()
         self._timer_wake.set()
-        self._closed_event.set()
+        self._set_closed()
         # Close the descriptor now (as Node does): a task blocked reading it wakes
         # up, and the client sees the end at once, not when the connection task ends.
-        self._stream.socket.close()
+        if self._stream is not None:
+            self._stream.socket.close()
         if err is not None and "error" in self._events:
             self._scope.next_tick(self.emit, "error", err)
         return self
@@ -147,7 +179,7 @@ class Socket(EventEmitter):
         self._ending = True
         self._writer_wake.set()
         if not self._out and not self._writer_busy:
-            self._closed_event.set()
+            self._set_closed()
         return self
 
     # -- output ------------------------------------------------------------------
@@ -200,6 +232,8 @@ class Socket(EventEmitter):
     async def writer(self) -> None:
         """Flush the output buffer until the socket closes (runs as a task)."""
         stream = self._stream
+        if stream is None:
+            raise RuntimeError("Socket.writer() needs a connected socket")
         while not self.destroyed:
             if not self._out:
                 if self._ending:
@@ -224,7 +258,7 @@ class Socket(EventEmitter):
             self._activity = trio.current_time()
             for cb in callbacks:
                 cb()
-        self._closed_event.set()
+        self._set_closed()
 
     async def wait_flushed(self) -> None:
         """Wait until everything written has reached the kernel (or the socket died)."""
@@ -237,8 +271,11 @@ class Socket(EventEmitter):
 
     async def receive(self, max_bytes: int = 65536) -> bytes:
         """Read from the connection; ``b""`` at EOF or after a reset."""
+        stream = self._stream
+        if stream is None:
+            return b""
         try:
-            data = await self._stream.receive_some(max_bytes)
+            data = await stream.receive_some(max_bytes)
         except (trio.BrokenResourceError, trio.ClosedResourceError):
             return b""
         self.bytes_read += len(data)
@@ -268,5 +305,6 @@ class Socket(EventEmitter):
         self.destroyed = True
         self._writer_wake.set()
         self._timer_wake.set()
-        with trio.CancelScope(shield=True):
-            await self._stream.aclose()
+        if self._stream is not None:
+            with trio.CancelScope(shield=True):
+                await self._stream.aclose()
