@@ -46,45 +46,10 @@ class ClientSocket(Socket):
     where ``'socket'`` fires before the connection is up.
     """
 
-    def __init__(self, scope: Scope) -> None:  # no super().__init__: there is no stream yet
-        EventEmitter.__init__(self)
-        self._stream = None  # type: ignore[assignment]
-        self._scope = scope
-        self._fd = -1
-        self.connecting = True
-        self.remote_address = None
-        self.remote_port = None
-        self.remote_family = "IPv4"
-        self.local_address = ""
-        self.local_port = 0
-        self.bytes_read = 0
-        self.bytes_written = 0
-        self.destroyed = False
-        self.timeout = None
-        self._out = bytearray()
-        self._out_callbacks = []
-        self._writer_wake = trio.Event()
-        self._writer_busy = False
-        self._write_error = None
-        self._ending = False
-        self._closed_event = trio.Event()
-        self._timeout_cb = None
-        self._activity = trio.current_time()
-        self._timer_wake = trio.Event()
-        self._timer_started = False
+    def __init__(self, scope: Scope) -> None:
+        super().__init__(None, scope)
         self._io_scope: trio.CancelScope | None = None
         self._replay: bytearray | None = None
-
-    def _connected(self, stream: trio.SocketStream) -> None:
-        self._stream = stream
-        sock = stream.socket
-        self._fd = sock.fileno()
-        peer = sock.getpeername()
-        local = sock.getsockname()
-        self.remote_address, self.remote_port = peer[0], peer[1]
-        self.remote_family = "IPv6" if sock.family == _stdsocket.AF_INET6 else "IPv4"
-        self.local_address, self.local_port = local[0], local[1]
-        self.connecting = False
 
     def write(self, data: bytes, callback: Any = None) -> bool:
         """Send ``data`` (recorded while the request may still be replayed)."""
@@ -101,14 +66,6 @@ class ClientSocket(Socket):
             return self
         if self._io_scope is not None:
             self._io_scope.cancel()
-        if self._stream is None:  # still connecting
-            self.destroyed = True
-            self._writer_wake.set()
-            self._timer_wake.set()
-            self._closed_event.set()
-            if err is not None and "error" in self._events:
-                self._scope.next_tick(self.emit, "error", err)
-            return self
         super().destroy(err)
         return self
 
@@ -212,7 +169,7 @@ class _Conn:
                 return
             if self.stream is None or sock.destroyed:
                 return
-            sock._connected(self.stream)
+            sock._attach(self.stream)
             sock.set_no_delay(True)
             if self.agent.keep_alive:
                 sock.set_keep_alive(True, self.agent.keep_alive_msecs)
