@@ -288,6 +288,45 @@ async def test_flush_headers_then_body() -> None:
     assert (head + rest).endswith(b"\r\n\r\n4\r\nbody\r\n0\r\n\r\n")
 
 
+async def test_corked_writes_leave_in_one_burst() -> None:
+    """Scenario: ten writes between cork() and uncork() leave as one socket write, head first, each its own chunk."""
+    release = trio.Event()
+    socket_writes: list[bytes] = []
+
+    async def handler(req: Req, res: Res) -> None:
+        sock = res.socket
+        assert sock is not None
+        plain_write = sock.write
+
+        def counting_write(data: bytes, callback: Any = None) -> bool:
+            socket_writes.append(bytes(data))
+            return plain_write(data, callback)
+
+        sock.write = counting_write  # type: ignore[method-assign]
+        res.cork()
+        for i in range(10):
+            res.write(f"c{i}")
+        assert res.headers_sent and socket_writes == []
+        res.uncork()
+        await release.wait()
+        res.end()
+
+    async with serving(handler) as server:
+        stream = await connect(server)
+        async with stream:
+            await stream.send_all(get())
+            first = await stream.receive_some(65536)
+            release.set()
+            rest = b""
+            while not rest.endswith(b"0\r\n\r\n"):
+                rest += await stream.receive_some(65536)
+    assert socket_writes == [first, rest]  # the burst, then the last chunk
+    head, _, body = first.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 OK\r\n") and b"Transfer-Encoding: chunked" in head
+    assert body == b"".join(b"2\r\nc%d\r\n" % i for i in range(10))
+    assert rest == b"0\r\n\r\n"
+
+
 async def test_send_date_false() -> None:
     """Port of test/parallel/test-http-date-header.js (sendDate = false)."""
 

@@ -206,6 +206,37 @@ async def test_write_chunked(log: Log) -> None:
     await run(log, handler, talk_bytes("GET / HTTP/1.1\r\nHost: x\r\n\r\n"))
 
 
+@scenario("http_server/cork-write-head")
+async def test_cork_write_head(log: Log) -> None:
+    """Scenario: a write() while corked fixes the head at once (set_header then raises
+    ERR_HTTP_HEADERS_SENT) though nothing leaves before uncork(); Node's
+    OutgoingMessage.write_() renders the implicit head before the cork holds the bytes."""
+
+    def handler(req: http.IncomingMessage, res: http.ServerResponse, n: int) -> None:
+        res.set_header("X-Before", "1")
+        res.cork()
+        log("server", "corked", res.writable_corked, res.headers_sent)
+        log("server", "write", res.write("a"))
+        log("server", "headersSent", res.headers_sent)
+        late: list[tuple[str, Callable[[], object]]] = [
+            ("setHeader", lambda: res.set_header("X-Late", "1")),
+            ("removeHeader", lambda: res.remove_header("X-Before")),
+            ("writeHead", lambda: res.write_head(201)),
+        ]
+        for name, fn in late:
+            try:
+                fn()
+            except ns.NodeError as err:
+                log("server", name, err)
+        for i in range(9):
+            res.write(str(i))
+        res.uncork()
+        log("server", "uncorked", res.writable_corked)
+        res.end()
+
+    await run(log, handler, talk_bytes("GET / HTTP/1.1\r\nHost: x\r\n\r\n"))
+
+
 @scenario("http_server/head")
 async def test_head(log: Log) -> None:
     """Port of test/parallel/test-http-head-response-has-no-body.js."""

@@ -255,14 +255,19 @@ class ServerResponse(HeaderStore, Writable):
     # -- body ---------------------------------------------------------------------
 
     def _send(self, body: bytes, callback: Callback | None) -> None:
+        """Frame one write of body bytes for the fixed head and send it."""
         framing = self._framing
         assert framing is not None
-        head = self._head
-        self._head = None
         if framing.body == "chunked":
             body = encode_chunk(body)
         elif framing.body == "none":
             body = b""
+        self._send_framed(body, callback)
+
+    def _send_framed(self, body: bytes, callback: Callback | None) -> None:
+        """Send bytes already framed, after the head if it has not left yet."""
+        head = self._head
+        self._head = None
         data = head + body if head else body
         sock = self.socket
         if sock is None or sock.destroyed:
@@ -294,6 +299,11 @@ class ServerResponse(HeaderStore, Writable):
                 self._scope.next_tick(self._write_after_end, err_stream_write_after_end(), callback)
             return False
         self._has_written = True
+        if self._framing is None and isinstance(chunk, str | bytes | bytearray | memoryview):
+            # Node's write_(): the first write fixes the head at once, even while
+            # corked (set_header then raises ERR_HTTP_HEADERS_SENT); its bytes
+            # leave with the first body bytes.
+            self._render_head(None)
         return Writable.write(self, chunk, encoding, callback)
 
     def _write_after_end(self, err: NodeError, callback: Callback | None) -> None:
@@ -328,8 +338,13 @@ class ServerResponse(HeaderStore, Writable):
     def _writev(self, chunks: list[tuple[Any, str]], callback: Callback) -> None:
         if self._framing is None:
             self._render_head(None)
-        data = b"".join(c if isinstance(c, bytes) else _as_bytes(c, e) for c, e in chunks)
-        self._send(data, callback)
+        parts = [c if isinstance(c, bytes) else _as_bytes(c, e) for c, e in chunks]
+        assert self._framing is not None
+        if self._framing.body == "chunked" and len(parts) > 1:
+            # Each write keeps its own chunk, as Node frames them; one socket write.
+            self._send_framed(b"".join(encode_chunk(p) for p in parts), callback)
+        else:
+            self._send(b"".join(parts), callback)
 
     def _final(self, callback: Callback) -> None:
         if self._framing is None:
@@ -339,16 +354,7 @@ class ServerResponse(HeaderStore, Writable):
         framing = self._framing
         assert framing is not None
         if framing.body == "chunked":
-            tail = last_chunk(self._trailer)
-            head = self._head
-            self._head = None
-            data = head + tail if head else tail
-            if self.socket is None or self.socket.destroyed:
-                from ._socket import econnreset
-
-                callback(econnreset())
-                return
-            self._sock_write(data, callback)
+            self._send_framed(last_chunk(self._trailer), callback)
         else:
             self._send(b"", callback)
 
