@@ -13,7 +13,7 @@ import email.utils
 import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Literal, TypeAlias, cast
+from typing import Any, Literal, TypeAlias, cast
 
 import attrs
 
@@ -327,9 +327,21 @@ def request_should_keep_alive(http_version: tuple[int, int], connection: str | N
 # Outgoing heads: Node's _storeHeader
 
 
+_date_cache: list[Any] = [-1, ""]
+
+
 def utc_date(now: float | None = None) -> str:
-    """Return an IMF-fixdate such as ``'Thu, 01 Jan 1970 00:00:00 GMT'`` (Node's ``utcDate``)."""
-    return email.utils.formatdate(time.time() if now is None else now, usegmt=True)
+    """Return an IMF-fixdate such as ``'Thu, 01 Jan 1970 00:00:00 GMT'`` (Node's ``utcDate``).
+
+    Like Node, the current time's string is rendered once per second.
+    """
+    if now is not None:
+        return email.utils.formatdate(now, usegmt=True)
+    second = int(time.time())
+    if _date_cache[0] != second:
+        _date_cache[0] = second
+        _date_cache[1] = email.utils.formatdate(second, usegmt=True)
+    return str(_date_cache[1])
 
 
 @attrs.define(eq=False)

@@ -309,6 +309,8 @@ class _Connection:
     async def _receive(self, deadline: float) -> bytes | None:
         """Bytes from the socket; b"" at EOF; None when ``deadline`` passed."""
         assert self.socket is not None
+        if deadline == math.inf:
+            return await self.socket.receive()
         with trio.move_on_at(deadline):
             return await self.socket.receive()
         return None
