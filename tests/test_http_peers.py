@@ -13,6 +13,7 @@ import subprocess
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -417,6 +418,75 @@ async def test_nginx_keeps_upstream_connection_alive(tmp_path: Path) -> None:
     assert len(srv.requests) == 7
     assert len(srv.connections) == 1
     assert all(req.headers.get("connection") is None for req in srv.requests)
+
+
+# -- nginx in front of our client -------------------------------------------------------
+
+
+async def read_body(res: http.IncomingMessage) -> bytes:
+    return b"".join([chunk async for chunk in res])
+
+
+async def test_client_keep_alive_through_nginx(tmp_path: Path) -> None:
+    """Our http client's Agent keeps one connection to nginx for N requests, bodies or not."""
+    nginx = require("nginx")
+
+    async def handler(req: http.IncomingMessage, res: http.ServerResponse) -> None:
+        body = await read_body(req)
+        res.end(b"%s %s %d" % (req.method.encode(), req.url.encode(), len(body)))  # type: ignore[union-attr]
+
+    agent = http.Agent(keep_alive=True)
+    sockets: list[object] = []
+    ports: set[int | None] = set()
+    async with serving(handler) as srv, nginx_proxy(nginx, srv.port, tmp_path) as port:
+        for i in range(12):
+            method = "POST" if i % 3 == 2 else "GET"
+            req = http.request(host="127.0.0.1", port=port, method=method, path=f"/{i}", agent=agent)
+            req.end(b"z" * (i * 100) if method == "POST" else None)
+            res = await req.response()
+            body = await read_body(res)
+            expected = f"{method} /{i} {i * 100 if method == 'POST' else 0}".encode()
+            assert (res.status_code, body) == (200, expected)
+            assert req.reused_socket == (i > 0)
+            assert req.socket is not None
+            sockets.append(req.socket)
+            ports.add(req.socket.local_port)
+        assert sum(len(v) for v in agent.free_sockets.values()) == 1
+    assert len({id(s) for s in sockets}) == 1 and len(ports) == 1
+    assert len(srv.requests) == 12
+
+
+async def test_client_chunked_upload_through_nginx(tmp_path: Path) -> None:
+    """A chunked upload written piece by piece by our client reaches our server intact through nginx."""
+    nginx = require("nginx")
+    pieces = [os.urandom(n) for n in (1, 65536, 7, 300_000, 1024 * 1024 + 3, 13, 200_000)] * 2
+    data = b"".join(pieces)
+    async with serving(hash_upload) as srv, nginx_proxy(nginx, srv.port, tmp_path) as port:
+        req = http.request(host="127.0.0.1", port=port, method="PUT", path="/up")
+        wire = bytearray()
+
+        def record(sock: Any) -> None:
+            plain_write = sock.write
+
+            def write(data: bytes, callback: Any = None) -> bool:
+                if len(wire) < 4096:
+                    wire.extend(data[:4096])
+                return bool(plain_write(data, callback))
+
+            sock.write = write
+
+        req.on("socket", record)
+        for piece in pieces:
+            await req.send_all(piece)
+        req.end()
+        res = await req.response()
+        answer = json.loads(await read_body(res))
+    head = bytes(wire).partition(b"\r\n\r\n")[0].lower()
+    assert b"\r\ntransfer-encoding: chunked" in head and b"content-length" not in head
+    assert res.status_code == 200 and answer == fingerprint(data)
+    seen = srv.requests[0]
+    assert seen.headers["transfer-encoding"] == "chunked"  # nginx streamed it on, unbuffered
+    assert "content-length" not in seen.headers
 
 
 # -- server lifecycle as a peer sees it ---------------------------------------------------
