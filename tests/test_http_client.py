@@ -497,3 +497,57 @@ async def test_cli_get_downloads_to_a_file(tmp_path: Path) -> None:
             capture_stderr=True, cwd=ROOT, check=False,
         )  # fmt: skip
         assert proc.returncode == 2 and b"ERR_INVALID_PROTOCOL" in proc.stderr
+
+
+# -- request options and Agent surface the byte-level twins do not touch -------------------
+
+
+async def test_request_options_and_agent_surface() -> None:
+    """Port of test/parallel/test-http-agent-getname.js, test-http-basic-auth.js,
+    test-http-request-dont-override-options.js and test-http-client-abort-event.js:
+    get_name, auth, set_host, hostname, default_port, the socket options, abort()."""
+    import socket as stdsocket
+
+    heads: list[dict[str, Any]] = []
+
+    def handler(req: http.IncomingMessage, res: http.ServerResponse) -> None:
+        heads.append(dict(req.headers))
+        res.end("ok")
+
+    assert http.Agent.get_name({"host": "example", "port": 80}) == "example:80:"
+    assert http.Agent.get_name({"host": "h", "port": 81, "local_address": "127.0.0.1"}) == "h:81:127.0.0.1"
+    assert http.global_agent.keep_alive is True  # Node 19+: the global agent keeps alive
+    async with serving(handler, require_host_header=False) as srv:
+        agent = http.Agent(keep_alive=True, max_free_sockets=1, scheduling="fifo", max_total_sockets=4)
+        req = http.request(
+            hostname="127.0.0.1", host="ignored.invalid", port=srv.port, auth="u:p", agent=agent
+        )
+        req.end()
+        res = await req.response()
+        assert await read_all(res) == b"ok"
+        assert req.socket is not None and not req.socket.connecting
+        req.set_no_delay(False)
+        assert req.socket._stream is not None
+        assert req.socket._stream.getsockopt(stdsocket.IPPROTO_TCP, stdsocket.TCP_NODELAY) == 0
+        req.set_socket_keep_alive(True)
+        assert req.socket._stream.getsockopt(stdsocket.SOL_SOCKET, stdsocket.SO_KEEPALIVE) == 1
+        res = await http.get(host="127.0.0.1", port=srv.port, set_host=False, agent=agent).response()
+        await read_all(res)
+        res = await http.get(host="127.0.0.1", port=srv.port, default_port=srv.port, agent=agent).response()
+        await read_all(res)
+        agent.destroy()
+
+        aborted = http.request(host="127.0.0.1", port=srv.port, agent=False)
+        events: list[str] = []
+        aborted.on("abort", lambda: events.append("abort"))
+        aborted.on("error", lambda err: events.append(err.code))
+        aborted.abort()
+        aborted.abort()
+        await trio.sleep(0.05)
+        assert aborted.aborted and aborted.destroyed and events[:1] == ["abort"] and events.count("abort") == 1
+    assert heads[0]["host"] == f"127.0.0.1:{srv.port}" and heads[0]["authorization"] == "Basic dTpw"
+    assert "host" not in heads[1]
+    assert heads[2]["host"] == "127.0.0.1"  # the port is left out when it is the default
+    with pytest.raises(ns.NodeError) as info:
+        http.Agent(scheduling="random")  # type: ignore[arg-type]
+    assert info.value.code == "ERR_INVALID_ARG_VALUE"

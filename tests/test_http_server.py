@@ -719,3 +719,78 @@ async def test_unread_body_is_dumped_not_aborted() -> None:
             await stream.send_all(b"defghij" + get("/next"))
             assert (await reader.response()).body == b"next"
     assert events == ["res finish", "rest sent", "end", "close True"]
+
+
+# -- smaller surface: events and properties the byte-level tests do not touch -------------------
+
+
+async def test_listening_close_events_and_address() -> None:
+    """Port of test/parallel/test-http-server-close-all.js (events part): 'listening', address(), close(cb)."""
+    events: list[str] = []
+    async with ns.open_scope():
+        server = http.create_server(lambda req, res: res.end())
+        server.on("listening", lambda: events.append("listening"))
+        await server.listen(0, "127.0.0.1")
+        addr = server.address()
+        assert addr is not None and addr["address"] == "127.0.0.1" and addr["family"] == "IPv4"
+        assert server.listening
+        await settle_ticks()
+        server.close(lambda *a: events.append("close cb"))
+        server.on("close", lambda *a: events.append("close"))
+        with trio.fail_after(5):
+            await server.wait_closed()
+        await settle_ticks()
+    assert events == ["listening", "close cb", "close"]
+    assert not server.listening
+
+
+async def settle_ticks() -> None:
+    for _ in range(3):
+        await trio.sleep(0)
+
+
+async def test_write_processing_and_message_properties() -> None:
+    """Port of test/parallel/test-http-information-processing.js and test-http-set-header-chain.js:
+    102 Processing, set_headers, res.req, connection aliases, finished, the version parts and trailers."""
+    seen: dict[str, Any] = {}
+
+    async def handler(req: Req, res: Res) -> None:
+        res.write_processing()
+        assert res.set_headers({"X-A": "1", "X-B": ["2", "3"]}) is res
+        body = b"".join([c async for c in req])
+        seen.update(
+            req_is=res.req is req, conn=(res.connection is res.socket, req.connection is req.socket),
+            version=(req.http_version, req.http_version_major, req.http_version_minor),
+            aborted=req.aborted, complete=req.complete, body=body,
+            trailers=req.trailers, distinct=req.trailers_distinct, raw=req.raw_trailers,
+        )  # fmt: skip
+        seen["finished"] = [res.finished]
+        res.end("ok")
+        seen["finished"].append(res.finished)
+
+    upload = (
+        b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"2\r\nhi\r\n0\r\nX-T: 1\r\nx-t: 2\r\n\r\n"
+    )
+    async with serving(handler) as server:
+        stream = await connect(server)
+        async with stream:
+            await stream.send_all(upload)
+            reader = Reader(stream)
+            res = await reader.response()
+    assert res.status == "HTTP/1.1 102 Processing"  # the 1xx comes first
+    assert seen["req_is"] and seen["conn"] == (True, True)
+    assert seen["version"] == ("1.1", 1, 1) and seen["aborted"] is False and seen["complete"] is True
+    assert seen["body"] == b"hi" and seen["trailers"] == {"x-t": "1, 2"}
+    assert seen["distinct"] == {"x-t": ["1", "2"]} and seen["raw"] == ["X-T", "1", "x-t", "2"]
+    assert seen["finished"] == [False, True]
+
+
+async def test_require_host_header_false() -> None:
+    """Port of test/parallel/test-http-server-require-host-header.js: the option turns the 400 off."""
+    async with serving(lambda req, res: res.end(str(req.headers.get("host")))) as server:
+        strict = await ask(server, b"GET / HTTP/1.1\r\n\r\n")
+    async with serving(lambda req, res: res.end(str(req.headers.get("host"))), require_host_header=False) as server:
+        lenient = await ask(server, b"GET / HTTP/1.1\r\n\r\n")
+    assert strict.code == 400
+    assert (lenient.code, lenient.body) == (200, b"None")
