@@ -577,11 +577,21 @@ class _Connection:
 
     def _dispatch(self, event: str, req: IncomingMessage, res: ServerResponse) -> None:
         server = self.server
+        sock = self.socket
+        # What a plain handler writes in one go leaves in one system call.
+        if sock is not None:
+            sock.cork()
         try:
             server.emit(event, req, res)
         except Exception as exc:
+            if sock is not None:
+                sock.uncork()  # what the handler wrote before failing still goes out
+                sock = None
             self._handler_failed(exc, req, res)
             return
+        finally:
+            if sock is not None:
+                sock.uncork()
         if event == "request" and server._async_handler is not None:
             self.scope.start_soon(self._run_async_handler, server._async_handler, req, res)
             self.handler_spawned = True

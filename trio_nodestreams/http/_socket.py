@@ -75,6 +75,7 @@ class Socket(EventEmitter):
         self._activity = trio.current_time()
         self._timer_wake = trio.Event()
         self._timer_started = False
+        self._corked = 0
         if stream is not None:
             self._attach(stream)
 
@@ -193,7 +194,7 @@ class Socket(EventEmitter):
             if callback is not None:
                 self._scope.next_tick(callback, self._write_error or epipe())
             return False
-        if not self._out and not self._writer_busy and data:
+        if not self._out and not self._writer_busy and not self._corked and data:
             try:
                 sent = os.write(self._fd, data)
             except BlockingIOError:
@@ -216,8 +217,39 @@ class Socket(EventEmitter):
                 callback()
             else:
                 self._out_callbacks.append(callback)
-        self._writer_wake.set()
+        if not self._corked:
+            self._writer_wake.set()
         return len(self._out) < OUTPUT_HIGH_WATER_MARK
+
+    def cork(self) -> None:
+        """Hold writes in the buffer until the matching :meth:`uncork` (calls nest)."""
+        self._corked += 1
+
+    def uncork(self) -> None:
+        """Undo one :meth:`cork`; the last one sends what was held, in one system call."""
+        if self._corked:
+            self._corked -= 1
+        if self._corked or not self._out or self._writer_busy or self.destroyed:
+            return
+        try:
+            sent = os.write(self._fd, self._out)
+        except BlockingIOError:
+            sent = 0
+        except OSError as exc:
+            callbacks, self._out_callbacks = self._out_callbacks, []
+            self._fail(exc)
+            for cb in callbacks:
+                cb(self._write_error)
+            return
+        self.bytes_written += sent
+        del self._out[:sent]
+        if self._out:
+            self._writer_wake.set()
+            return
+        self._activity = trio.current_time()
+        callbacks, self._out_callbacks = self._out_callbacks, []
+        for cb in callbacks:
+            cb()
 
     def _fail(self, exc: BaseException) -> None:
         if self._write_error is None:
