@@ -794,3 +794,46 @@ async def test_require_host_header_false() -> None:
         lenient = await ask(server, b"GET / HTTP/1.1\r\n\r\n")
     assert strict.code == 400
     assert (lenient.code, lenient.body) == (200, b"None")
+
+
+async def test_response_set_timeout_fires_once_per_idle_period() -> None:
+    """Port of test/parallel/test-http-set-timeout-server.js (response timeout): the callback
+    gets the socket, once per idle period; the listener keeps the socket alive."""
+    fired: list[Any] = []
+
+    def handler(req: http.IncomingMessage, res: http.ServerResponse) -> None:
+        res.set_timeout(100, lambda sock: fired.append(sock))
+
+    async with serving(handler) as server:
+        stream = await connect(server)
+        await stream.send_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        await trio.sleep(0.55)
+        assert len(fired) == 1
+        assert fired[0] is not None and not fired[0].destroyed
+        await stream.aclose()
+        server.close_all_connections()
+
+
+async def test_server_set_timeout_without_listeners_destroys_the_socket() -> None:
+    """Port of test/parallel/test-http-server-timeout.js (no listener): the socket is destroyed."""
+    async with serving(lambda req, res: None) as server:
+        server.set_timeout(100)
+        stream = await connect(server)
+        await stream.send_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        data, how = await read_until_close(stream, timeout=3)
+        await stream.aclose()
+        assert data == b""
+        assert how in ("eof", "reset")
+
+
+async def test_server_timeout_event_gets_the_socket() -> None:
+    """Port of test/parallel/test-http-set-timeout-server.js (server 'timeout' listener)."""
+    seen: list[Any] = []
+    async with serving(lambda req, res: None) as server:
+        server.set_timeout(100, lambda sock: (seen.append(sock), sock.destroy()))
+        stream = await connect(server)
+        await stream.send_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        _data, how = await read_until_close(stream, timeout=3)
+        await stream.aclose()
+        assert how in ("eof", "reset")
+        assert len(seen) == 1

@@ -108,6 +108,8 @@ class Server(EventEmitter):
         self.max_requests_per_socket = max_requests_per_socket
         self.high_water_mark = high_water_mark
         self.require_host_header = require_host_header
+        #: ms of socket inactivity before ``'timeout'`` (0: none), Node's ``server.timeout``.
+        self.timeout: float = 0
         self._scope = scope
         self._async_handler: Callable[..., Awaitable[object]] | None = None
         if handler is not None:
@@ -146,6 +148,17 @@ class Server(EventEmitter):
         self._accept_scope = trio.CancelScope()
         scope.nursery.start_soon(self._accept_all)
         scope.next_tick(self.emit, "listening")
+        return self
+
+    def set_timeout(self, msecs: float = 0, callback: Callable[..., object] | None = None) -> Server:
+        """Give every new connection an inactivity timeout of ``msecs``.
+
+        On a timeout the request, the response and the server get ``'timeout'``
+        (with the socket); when none of them listens, the socket is destroyed.
+        """
+        self.timeout = msecs
+        if callback is not None:
+            self.on("timeout", callback)
         return self
 
     def address(self) -> dict[str, Any] | None:
@@ -270,6 +283,9 @@ class _Connection:
                     self.scope = scope
                     sock = Socket(self.stream, scope)
                     sock.on_closed = self._outgoing_changed
+                    sock.on("timeout", self._on_socket_timeout)
+                    if server.timeout:
+                        sock.set_timeout(server.timeout)
                     self.socket = sock
                     sock.set_no_delay(True)
                     scope.nursery.start_soon(sock.writer)
@@ -296,6 +312,20 @@ class _Connection:
                     log.exception("'close' listener of a socket failed")
             server._connections.discard(self)
             server._maybe_closed()
+
+    def _on_socket_timeout(self) -> None:
+        """Node's ``socketOnTimeout``: tell the request, the response and the server."""
+        sock = self.socket
+        res = self.outgoing[0] if self.outgoing else None
+        req = res.req if res is not None else None
+        handled = False
+        if req is not None and not req.complete:
+            handled = req.emit("timeout", sock) or handled
+        if res is not None:
+            handled = res.emit("timeout", sock) or handled
+        handled = self.server.emit("timeout", sock) or handled
+        if not handled and sock is not None:
+            sock.destroy()
 
     def _peer(self) -> str:
         try:

@@ -75,6 +75,7 @@ class Socket(EventEmitter):
         self._activity = trio.current_time()
         self._timer_wake = trio.Event()
         self._timer_started = False
+        self._timed_out = False
         self._corked = 0
         if stream is not None:
             self._attach(stream)
@@ -206,7 +207,7 @@ class Socket(EventEmitter):
                 return False
             self.bytes_written += sent
             if sent == len(data):
-                self._activity = trio.current_time()
+                self._touch()
                 if callback is not None:
                     callback()
                 return True
@@ -220,6 +221,12 @@ class Socket(EventEmitter):
         if not self._corked:
             self._writer_wake.set()
         return len(self._out) < OUTPUT_HIGH_WATER_MARK
+
+    def _touch(self) -> None:
+        self._activity = trio.current_time()
+        if self._timed_out:
+            self._timed_out = False
+            self._timer_wake.set()
 
     def cork(self) -> None:
         """Hold writes in the buffer until the matching :meth:`uncork` (calls nest)."""
@@ -246,7 +253,7 @@ class Socket(EventEmitter):
         if self._out:
             self._writer_wake.set()
             return
-        self._activity = trio.current_time()
+        self._touch()
         callbacks, self._out_callbacks = self._out_callbacks, []
         for cb in callbacks:
             cb()
@@ -287,7 +294,7 @@ class Socket(EventEmitter):
                 return
             self._writer_busy = False
             self.bytes_written += len(data)
-            self._activity = trio.current_time()
+            self._touch()
             for cb in callbacks:
                 cb()
         self._set_closed()
@@ -311,7 +318,7 @@ class Socket(EventEmitter):
         except (trio.BrokenResourceError, trio.ClosedResourceError):
             return b""
         self.bytes_read += len(data)
-        self._activity = trio.current_time()
+        self._touch()
         return data
 
     async def timer(self) -> None:
@@ -329,8 +336,12 @@ class Socket(EventEmitter):
             if self.destroyed or self.timeout is None:
                 continue
             if trio.current_time() >= self._activity + self.timeout:
-                self._activity = trio.current_time()
+                # Once per idle period, as Node's: re-armed by the next activity.
+                self._timed_out = True
                 self.emit("timeout")
+                while self._timed_out and not self.destroyed and self.timeout is not None:
+                    await self._timer_wake.wait()
+                    self._timer_wake = trio.Event()
 
     async def aclose(self) -> None:
         """Close the underlying Trio stream."""
