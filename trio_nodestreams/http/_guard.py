@@ -131,14 +131,19 @@ ChunkEvent: TypeAlias = bytes | EndOfMessage | Rejection
 
 _U64_MAX = 2**64 - 1
 _TCHAR = frozenset(b"!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-_VALUE_OK = frozenset([0x09, *range(0x20, 0x7F), *range(0x80, 0x100)])
-_URL_OK = frozenset(range(0x21, 0x7F))
 _HEX = frozenset(b"0123456789abcdefABCDEF")
 _METHODS = frozenset(m.encode("ascii") for m in METHODS)
 _VERSIONS = {(0, 9), (1, 0), (1, 1), (2, 0)}
 _SCHEME_RE = re.compile(rb"[A-Za-z][A-Za-z0-9+.\-]*://")
 _AUTHORITY_RE = re.compile(rb"[^/?#\s]+:[0-9]*\Z")
 _DIGITS_RE = re.compile(rb"[0-9]+\Z")
+# The first byte outside each of the sets above (one C scan instead of a Python loop).
+_NOT_TCHAR_RE = re.compile(rb"[^!#$%&'*+\-.^_`|~0-9a-zA-Z]")
+_NOT_VALUE_RE = re.compile(rb"[^\t\x20-\x7e\x80-\xff]")
+_NOT_URL_RE = re.compile(rb"[^\x21-\x7e]")
+_NOT_METHOD_RE = re.compile(rb"[^A-Z\-]")
+# The everyday request line, which passes every check of the general path below.
+_PLAIN_START_RE = re.compile(rb"([A-Z]+) (/[\x21-\x7e]*) HTTP/1\.([01])\Z")
 # Names llhttp matches letter by letter; a stray character after one reads as a field char.
 _SPECIAL_NAMES = frozenset(
     {b"connection", b"content-length", b"proxy-connection", b"transfer-encoding", b"upgrade"}
@@ -171,17 +176,18 @@ class _FieldLines:
             return _bad("HPE_INVALID_HEADER_TOKEN", "Unexpected whitespace after header value")
         colon = line.find(b":")
         name = line if colon < 0 else line[:colon]
-        if colon <= 0 or any(c not in _TCHAR for c in name):
+        if colon <= 0 or _NOT_TCHAR_RE.search(name):
             if name.rstrip(b" \t").lower() in _SPECIAL_NAMES:
                 return _bad("HPE_INVALID_HEADER_TOKEN", "Invalid header field char")
             return _bad("HPE_INVALID_HEADER_TOKEN", "Invalid header token")
         value = line[colon + 1 :].lstrip(b" \t")
-        for i, c in enumerate(value):
-            if c not in _VALUE_OK:
-                if c == 0x0D:
-                    return _bad("HPE_LF_EXPECTED", "Missing expected LF after header value")
-                if i == 0 and c == 0x0A:
-                    break
+        stray = _NOT_VALUE_RE.search(value)
+        if stray is not None:
+            i = stray.start()
+            c = value[i]
+            if c == 0x0D:
+                return _bad("HPE_LF_EXPECTED", "Missing expected LF after header value")
+            if not (i == 0 and c == 0x0A):
                 return _bad("HPE_INVALID_HEADER_TOKEN", "Invalid header value char")
         self.counted += len(name) + len(value)
         if self.over():
@@ -244,16 +250,25 @@ class RequestHeadParser:
         """Consume ``data``; return the verdict once there is one (and keep returning it)."""
         if self._result is not None:
             return self._result
-        self._buf += data
+        buf = self._buf
+        buf += data
+        find = buf.find
         while True:
-            split = _split_line(self._buf, self._pos, self._scan)
-            if split is None:
-                self._scan = len(self._buf)
+            start = self._pos
+            nl = find(b"\n", max(start, self._scan))
+            if nl < 0:
+                self._scan = len(buf)
                 if self._partial_overflow():
                     return self._finish(_OVERFLOW)
                 return None
-            line, had_cr, nxt = split
-            self._pos = self._scan = nxt
+            # Inlined _split_line: the line without its end, and whether CR preceded LF.
+            if nl > start and buf[nl - 1] == 0x0D:
+                line = bytes(buf[start : nl - 1])
+                had_cr = True
+            else:
+                line = bytes(buf[start:nl])
+                had_cr = False
+            self._pos = self._scan = nl + 1
             self._next_check = 0
             verdict = self._line(line, had_cr)
             if verdict is not None:
@@ -298,9 +313,17 @@ class RequestHeadParser:
         return self._framing(self._fields.raw[-2], self._fields.raw[-1])
 
     def _start_line(self, line: bytes, had_cr: bool) -> Rejection | None:
+        plain = _PLAIN_START_RE.match(line) if had_cr else None
+        if plain is not None and plain[1] in _METHODS:
+            fields = self._fields
+            fields.counted += len(plain[2])
+            if fields.over():
+                return _OVERFLOW
+            self._request_line = (plain[1].decode("ascii"), plain[2].decode("latin-1"), (1, int(plain[3])))
+            return None
         sp = line.find(b" ")
         method = line if sp < 0 else line[:sp]
-        if not method or any(not (0x41 <= c <= 0x5A or c == 0x2D) for c in method):
+        if not method or _NOT_METHOD_RE.search(method):
             if b"\t" in method:
                 return _bad("HPE_INVALID_METHOD", "Expected space after method")
             return _bad("HPE_INVALID_METHOD", "Invalid method encountered")
@@ -311,9 +334,8 @@ class RequestHeadParser:
         rest = line[sp:].lstrip(b" ")
         end = rest.find(b" ")
         target = rest if end < 0 else rest[:end]
-        for c in target:
-            if c not in _URL_OK:
-                return _bad("HPE_INVALID_URL", "Invalid char in url path")
+        if _NOT_URL_RE.search(target):
+            return _bad("HPE_INVALID_URL", "Invalid char in url path")
         if not target:
             return _bad("HPE_INVALID_URL", "Unexpected start char in url")
         if method == b"CONNECT":
@@ -385,9 +407,18 @@ class RequestHeadParser:
         if self._te_seen and not self._te_chunked_last:
             return _bad("HPE_INVALID_TRANSFER_ENCODING", "Request has invalid `Transfer-Encoding`")
         raw = self._fields.raw
-        connection = ", ".join(raw[i + 1] for i in range(0, len(raw), 2) if raw[i].lower() == "connection")
-        has_upgrade = any(raw[i].lower() == "upgrade" for i in range(0, len(raw), 2))
-        tokens = {t.strip().lower() for t in connection.split(",")}
+        connections: list[str] = []
+        has_upgrade = False
+        for i in range(0, len(raw), 2):
+            key = raw[i].lower()
+            if key == "connection":
+                connections.append(raw[i + 1])
+            elif key == "upgrade":
+                has_upgrade = True
+        connection = ", ".join(connections)
+        upgrade = method == "CONNECT" or (
+            has_upgrade and "upgrade" in {t.strip().lower() for t in connection.split(",")}
+        )
         body: BodyKind = "chunked" if self._te_chunked_last else "length" if self._cl else "none"
         return RequestHead(
             method=method,
@@ -397,7 +428,7 @@ class RequestHeadParser:
             body=body,
             content_length=self._cl,
             keep_alive=request_should_keep_alive(version, connection or None),
-            upgrade=method == "CONNECT" or ("upgrade" in tokens and has_upgrade),
+            upgrade=upgrade,
             head_size=self._pos,
         )
 
