@@ -252,6 +252,19 @@ class Readable(EventEmitter):
         Returns:
           False once the buffer holds ``high_water_mark`` or more, or after the end.
         """
+        state = self._readable_state
+        if (
+            type(chunk) is bytes
+            and chunk
+            and state.decoder is None
+            and not state.ended
+            and not state.destroyed
+            and state.errored is None
+        ):
+            # Short path (a copy of _add_chunk's first branch): it runs once per chunk per stage.
+            state.reading = False
+            _push_chunk(self, state, chunk, False)
+            return not state.ended and (state.length < state.high_water_mark or state.length == 0)
         return _add_chunk(self, chunk, encoding, False)
 
     def unshift(self, chunk: Any, encoding: str | None = None) -> bool:
@@ -270,41 +283,47 @@ class Readable(EventEmitter):
           The data, or None when not enough is buffered yet.
         """
         state = self._readable_state
-        if size is None:
-            n = -1  # Node's NaN: "whatever there is"
-        elif isinstance(size, bool) or not isinstance(size, int):
-            try:
-                n = int(size)
-            except (TypeError, ValueError):
-                n = -1
-        else:
-            n = size
-        n_orig = n
-        if n > state.high_water_mark:
-            state.high_water_mark = _new_hwm(n)
-        if n != 0:
+        if size is None and state.flowing and state.length and state.decoder is None and not state.object_mode:
+            # Short path for _flow's per-chunk read(): in flowing byte mode Node's howMuchToRead(NaN)
+            # is the first chunk's length (> 0); the size, n == 0 and "ended" checks cannot apply.
+            n_orig = -1
             state.emitted_readable = False
-        if (
-            n == 0
-            and state.need_readable
-            and (
-                (state.length >= state.high_water_mark if state.high_water_mark != 0 else state.length > 0)
-                or state.ended
-            )
-        ):
-            if state.length == 0 and state.ended:
-                _end_readable(self)
+            n = state.buffer.first_length()
+        else:
+            if size is None:
+                n = -1  # Node's NaN: "whatever there is"
+            elif isinstance(size, bool) or not isinstance(size, int):
+                try:
+                    n = int(size)
+                except (TypeError, ValueError):
+                    n = -1
             else:
-                _emit_readable(self)
-            return None
-        n = _how_much(n, state)
-        if n == 0 and state.ended:
-            if state.length == 0:
-                _end_readable(self)
-            return None
-        do_read = state.need_readable
-        if state.length == 0 or state.length - n < state.high_water_mark:
-            do_read = True
+                n = size
+            n_orig = n
+            if n > state.high_water_mark:
+                state.high_water_mark = _new_hwm(n)
+            if n != 0:
+                state.emitted_readable = False
+            if (
+                n == 0
+                and state.need_readable
+                and (
+                    (state.length >= state.high_water_mark if state.high_water_mark != 0 else state.length > 0)
+                    or state.ended
+                )
+            ):
+                if state.length == 0 and state.ended:
+                    _end_readable(self)
+                else:
+                    _emit_readable(self)
+                return None
+            n = _how_much(n, state)
+            if n == 0 and state.ended:
+                if state.length == 0:
+                    _end_readable(self)
+                return None
+        length = state.length
+        do_read = state.need_readable or length == 0 or length - n < state.high_water_mark
         if state.ended or state.reading or state.destroyed or state.errored is not None or not state.constructed:
             do_read = False
         elif do_read:
@@ -319,7 +338,20 @@ class Readable(EventEmitter):
             state.sync = False
             if not state.reading:
                 n = _how_much(n_orig, state)
-        ret = _from_list(n, state) if n > 0 else None
+        length = state.length
+        if n > 0 and length:
+            # Node's fromList, inline: it runs once per chunk.
+            buf = state.buffer
+            if state.object_mode:
+                ret = buf.shift()
+            elif n >= length:
+                ret = buf.join_all()
+            elif state.decoder is not None:
+                ret = buf.consume_text(n)
+            else:
+                ret = buf.consume(n)
+        else:
+            ret = None
         if ret is None:
             state.need_readable = state.length <= state.high_water_mark
             n = 0
@@ -799,7 +831,9 @@ def _push_chunk(stream: Readable, state: ReadableState, chunk: Any, add_to_front
             state.buffer.push(chunk)
         if state.need_readable:
             _emit_readable(stream)
-    _maybe_read_more(stream, state)
+    if not state.reading_more and state.constructed:  # _maybe_read_more, inline
+        state.reading_more = True
+        stream._scope.next_tick(_maybe_read_more_nt, stream, state)
 
 
 def _len(chunk: Any) -> int:
@@ -821,19 +855,6 @@ def _how_much(n: int, state: ReadableState) -> int:
     if n <= state.length:
         return n
     return state.length if state.ended else 0
-
-
-def _from_list(n: int, state: ReadableState) -> Any:
-    if state.length == 0:
-        return None
-    buf = state.buffer
-    if state.object_mode:
-        return buf.shift()
-    if n >= state.length:
-        return buf.join_all()
-    if state.decoder is not None:
-        return buf.consume_text(n)
-    return buf.consume(n)
 
 
 def _on_eof_chunk(stream: Readable, state: ReadableState) -> None:

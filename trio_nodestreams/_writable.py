@@ -7,6 +7,7 @@ follows when the buffer empties; cork/uncork batch writes into ``_writev``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from . import _destroy
@@ -213,11 +214,8 @@ class Writable(EventEmitter):
             auto_destroy=auto_destroy,
         )
         self._writable_state = state
-
-        def onwrite(er: BaseException | None = None, *_: Any) -> None:
-            _onwrite(self, er)
-
-        state.onwrite = onwrite
+        # A partial, not a closure: one Python frame fewer per chunk.
+        state.onwrite = partial(_onwrite, self)
 
     def _set_writable_impls(self, **impls: Callable[..., Any] | None) -> None:
         for name, fn in impls.items():
@@ -566,7 +564,7 @@ def _onwrite_error(stream: Any, state: WritableState, er: BaseException, cb: Cal
     _destroy.error_or_destroy(stream, er)
 
 
-def _onwrite(stream: Any, er: BaseException | None) -> None:
+def _onwrite(stream: Any, er: BaseException | None = None, *_: Any) -> None:
     state: WritableState = stream._writable_state
     sync = state.sync
     cb = state.writecb
