@@ -187,6 +187,9 @@ class EventEmitter:
                     raise err
                 raise err_unhandled_error(err)
             return False
+        if len(handlers) == 1:  # the usual case ('data' into a pipe): no loop
+            handlers[0](*args)
+            return True
         for fn in handlers:
             fn(*args)
         return True

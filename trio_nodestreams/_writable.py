@@ -271,6 +271,33 @@ class Writable(EventEmitter):
         Raises:
           NodeError: ``ERR_STREAM_NULL_VALUES``, ``ERR_INVALID_ARG_TYPE``, ``ERR_UNKNOWN_ENCODING``.
         """
+        state = self._writable_state
+        if (
+            type(chunk) is bytes
+            and encoding is None
+            and not state.object_mode
+            and not state.ending
+            and not state.destroyed
+            and not state.writing
+            and not state.corked
+            and state.errored is None
+            and state.constructed
+        ):
+            # Short path (the same steps as _write): plain bytes into an idle stream go
+            # straight to _write. It runs once per chunk per stage.
+            state.pendingcb += 1
+            length = len(chunk)
+            state.length += length
+            state.writelen = length
+            state.writecb = _nop if callback is None else callback
+            state.writing = True
+            state.sync = True
+            self._write(chunk, "buffer", state.onwrite)
+            state.sync = False
+            if state.length < state.high_water_mark:
+                return state.errored is None and not state.destroyed
+            state.need_drain = True
+            return False
         return _write(self, chunk, encoding, callback) is True
 
     def cork(self) -> None:
