@@ -261,9 +261,21 @@ class Readable(EventEmitter):
             and not state.destroyed
             and state.errored is None
         ):
-            # Short path (a copy of _add_chunk's first branch): it runs once per chunk per stage.
+            # Short path: what _add_chunk and _push_chunk do with a plain bytes chunk, with
+            # the flowing case (straight to 'data') inline. It runs once per chunk per stage.
             state.reading = False
-            _push_chunk(self, state, chunk, False)
+            if state.flowing and state.length == 0 and not state.sync and "data" in self._events:
+                if state.multi_await_drain:
+                    state.await_drain_writers.clear()
+                else:
+                    state.await_drain_writers = None
+                state.data_emitted = True
+                self.emit("data", chunk)
+                if not state.reading_more and state.constructed:
+                    state.reading_more = True
+                    self._scope.next_tick(_maybe_read_more_nt, self, state)
+            else:
+                _push_chunk(self, state, chunk, False)
             return not state.ended and (state.length < state.high_water_mark or state.length == 0)
         return _add_chunk(self, chunk, encoding, False)
 
@@ -337,7 +349,10 @@ class Readable(EventEmitter):
                 _destroy.error_or_destroy(self, exc)
             state.sync = False
             if not state.reading:
-                n = _how_much(n_orig, state)
+                if n_orig == -1 and state.flowing and state.length and state.decoder is None and not state.object_mode:
+                    n = state.buffer.first_length()  # as in the short path above
+                else:
+                    n = _how_much(n_orig, state)
         length = state.length
         if n > 0 and length:
             # Node's fromList, inline: it runs once per chunk.
@@ -737,19 +752,6 @@ class Readable(EventEmitter):
 
 def _add_chunk(stream: Readable, chunk: Any, encoding: str | None, add_to_front: bool) -> bool:
     state = stream._readable_state
-    if (
-        type(chunk) is bytes
-        and chunk
-        and not add_to_front
-        and state.decoder is None
-        and not state.ended
-        and not state.destroyed
-        and state.errored is None
-    ):
-        # The common case, kept short: it runs once per chunk per stage.
-        state.reading = False
-        _push_chunk(stream, state, chunk, False)
-        return not state.ended and (state.length < state.high_water_mark or state.length == 0)
     err: BaseException | None = None
     chunk_enc = encoding
     if not state.object_mode:
