@@ -354,10 +354,17 @@ class _Connection:
         received = bool(data)
         # Idle wait for the first byte of a kept-alive connection's next request.
         if not data and self.requests:
-            got = await self._receive(now + server.keep_alive_timeout / 1000)
-            if not got:
-                return None
-            data = got
+            # The deadline goes on the read scope (cheaper than a scope per wait): when
+            # it passes, the serve loop ends right here, as for an end of input.
+            read_scope = self.read_scope
+            read_scope.deadline = now + server.keep_alive_timeout / 1000
+            try:
+                first = await sock.receive()
+            finally:
+                read_scope.deadline = math.inf
+            if not first or (read_scope.cancel_called and not self.last_sent):
+                return None  # the end, or bytes that came as the timeout fired
+            data = first
             received = True
             now = trio.current_time()  # the head's time starts with its first byte
         deadline = now + server.headers_timeout / 1000 if server.headers_timeout else math.inf
