@@ -32,7 +32,6 @@ from ._guard import (
     Rejection,
     RequestHead,
     RequestHeadParser,
-    check_request_semantics,
 )
 from ._incoming import IncomingMessage
 from ._response import ServerResponse
@@ -512,7 +511,15 @@ class _Connection:
         server = self.server
         scope = self.scope
         started = trio.current_time()
-        status = check_request_semantics(head, require_host_header=server.require_host_header)
+        version = head.http_version
+        expect = head.header("expect")
+        # check_request_semantics(), sharing the Expect lookup with the code below.
+        status: int | None = None
+        if version == (1, 1):
+            if server.require_host_header and head.header("host") is None:
+                status = 400
+            elif expect is not None and not expects_continue(expect):
+                status = 417
         req = IncomingMessage(
             sock, high_water_mark=server.high_water_mark, scope=scope, on_read=self._on_read
         )
@@ -526,14 +533,14 @@ class _Connection:
         req.raw_headers = head.raw_headers
         keep_alive = head.keep_alive and not server._closing
         max_reached = bool(server.max_requests_per_socket) and self.requests >= server.max_requests_per_socket
-        expect = head.header("expect")
         # Node looks at Expect for HTTP/1.1 requests only.
-        wants_continue = head.http_version == (1, 1) and expects_continue(expect)
+        wants_continue = version == (1, 1) and expects_continue(expect)
         flags = response_flags(
             method=head.method,
-            http_version=head.http_version,
+            http_version=version,
             keep_alive=keep_alive,
-            request_te=head.header("te"),
+            # TE only matters below HTTP/1.1 (whether the response may be chunked).
+            request_te=head.header("te") if version[0] < 1 or version[1] < 1 else None,
             expect_continue=wants_continue,
             keep_alive_timeout_ms=server.keep_alive_timeout,
             max_requests_per_socket=server.max_requests_per_socket,
