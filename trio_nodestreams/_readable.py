@@ -254,15 +254,15 @@ class Readable(EventEmitter):
         """
         state = self._readable_state
         if (
-            type(chunk) is bytes
-            and chunk
+            (chunk is not None if state.object_mode else (type(chunk) is bytes and chunk != b""))
             and state.decoder is None
             and not state.ended
             and not state.destroyed
             and state.errored is None
         ):
-            # Short path: what _add_chunk and _push_chunk do with a plain bytes chunk, with
-            # the flowing case (straight to 'data') inline. It runs once per chunk per stage.
+            # Short path: what _add_chunk and _push_chunk do with a plain bytes chunk (or any
+            # object in object mode), the flowing case (straight to 'data') inline. It runs
+            # once per chunk per stage.
             state.reading = False
             if state.flowing and state.length == 0 and not state.sync and "data" in self._events:
                 if state.multi_await_drain:
@@ -295,12 +295,13 @@ class Readable(EventEmitter):
           The data, or None when not enough is buffered yet.
         """
         state = self._readable_state
-        if size is None and state.flowing and state.length and state.decoder is None and not state.object_mode:
-            # Short path for _flow's per-chunk read(): in flowing byte mode Node's howMuchToRead(NaN)
-            # is the first chunk's length (> 0); the size, n == 0 and "ended" checks cannot apply.
+        if size is None and state.flowing and state.length and state.decoder is None:
+            # Short path for _flow's per-chunk read(): in flowing mode Node's howMuchToRead(NaN)
+            # is one object, or the first chunk's length (> 0); the size, n == 0 and "ended"
+            # checks cannot apply.
             n_orig = -1
             state.emitted_readable = False
-            n = state.buffer.first_length()
+            n = 1 if state.object_mode else state.buffer.first_length()
         else:
             if size is None:
                 n = -1  # Node's NaN: "whatever there is"
@@ -349,8 +350,8 @@ class Readable(EventEmitter):
                 _destroy.error_or_destroy(self, exc)
             state.sync = False
             if not state.reading:
-                if n_orig == -1 and state.flowing and state.length and state.decoder is None and not state.object_mode:
-                    n = state.buffer.first_length()  # as in the short path above
+                if n_orig == -1 and state.flowing and state.length and state.decoder is None:
+                    n = 1 if state.object_mode else state.buffer.first_length()  # as in the short path
                 else:
                     n = _how_much(n_orig, state)
         length = state.length

@@ -272,10 +272,10 @@ class Writable(EventEmitter):
           NodeError: ``ERR_STREAM_NULL_VALUES``, ``ERR_INVALID_ARG_TYPE``, ``ERR_UNKNOWN_ENCODING``.
         """
         state = self._writable_state
+        object_mode = state.object_mode
         if (
-            type(chunk) is bytes
-            and encoding is None
-            and not state.object_mode
+            encoding is None
+            and (type(chunk) is bytes if not object_mode else chunk is not None)
             and not state.ending
             and not state.destroyed
             and not state.writing
@@ -283,16 +283,17 @@ class Writable(EventEmitter):
             and state.errored is None
             and state.constructed
         ):
-            # Short path (the same steps as _write): plain bytes into an idle stream go
-            # straight to _write. It runs once per chunk per stage.
+            # Short path (the same steps as _write): plain bytes, or any object in object
+            # mode, into an idle stream go straight to _write. It runs once per chunk per stage.
             state.pendingcb += 1
-            length = len(chunk)
+            length = 1 if object_mode else len(chunk)
             state.length += length
             state.writelen = length
             state.writecb = _nop if callback is None else callback
             state.writing = True
             state.sync = True
-            self._write(chunk, "buffer", state.onwrite)
+            enc: Any = None if object_mode else "buffer"  # what _normalize_write gives
+            self._write(chunk, enc, state.onwrite)
             state.sync = False
             if state.length < state.high_water_mark:
                 return state.errored is None and not state.destroyed
