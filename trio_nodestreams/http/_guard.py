@@ -1,9 +1,10 @@
-"""A strict request parser front: Node's llhttp rules, checked before h11 sees the bytes.
+"""The request parser: Node's llhttp rules as sans-IO state machines.
 
-h11 accepts requests that Node's parser refuses (bare LF line ends, obs-fold,
-``Content-Length`` together with ``Transfer-Encoding``, duplicate lengths,
-unbounded chunk extensions ...), and the difference is what request smuggling
-lives on. This module holds the rules as sans-IO state machines:
+A general-purpose parser such as h11 accepts requests that Node's parser refuses
+(bare LF line ends, obs-fold, ``Content-Length`` together with
+``Transfer-Encoding``, duplicate lengths, unbounded chunk extensions ...), and the
+difference is what request smuggling lives on; so the server parses with these
+rules alone:
 
 - :class:`RequestHeadParser` consumes the bytes of one request head and yields a
   :class:`RequestHead` or a :class:`Rejection` carrying the status Node answers

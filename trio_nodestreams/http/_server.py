@@ -7,8 +7,8 @@ read from the socket only while the IncomingMessage wants more, so an
 upload the handler reads slowly holds at most ``high_water_mark`` bytes.
 
 Request heads and bodies are parsed by :mod:`._guard` (Node's llhttp rules:
-no smuggling through h11's leniencies); response heads are rendered by
-:mod:`._common` exactly as Node renders them.
+nothing a more lenient parser would let through for smuggling); response heads
+are rendered by :mod:`._common` exactly as Node renders them.
 """
 
 from __future__ import annotations
