@@ -24,7 +24,7 @@ bytes (quotes included) per chunk and are exceeded at ``> 16384``.
 from __future__ import annotations
 
 import re
-from typing import Literal, TypeAlias
+from typing import Literal, Protocol, TypeAlias, TypeVar
 
 import attrs
 
@@ -127,6 +127,8 @@ class EndOfMessage:
     unused: bytes
 
 
+_Head = TypeVar("_Head", covariant=True)
+
 HeadEvent: TypeAlias = RequestHead | Rejection | None
 ChunkEvent: TypeAlias = bytes | EndOfMessage | Rejection
 
@@ -221,6 +223,29 @@ def _split_line(buf: bytearray, start: int, scan: int = 0) -> tuple[bytes, bool,
     return bytes(buf[start:nl]), False, nl + 1
 
 
+class _HeadParser(Protocol[_Head]):
+    _fields: _FieldLines
+
+    def _complete(self) -> _Head | Rejection: ...
+
+    def _framing(self, name: str, value: str) -> Rejection | None: ...
+
+
+def header_line(parser: _HeadParser[_Head], line: bytes, had_cr: bool) -> _Head | Rejection | None:
+    """One line after the start line of a request or response head: a field, or the end."""
+    if not line:
+        if not had_cr:
+            return _bad("HPE_CR_EXPECTED", "Missing expected CR after header value")
+        return parser._complete()
+    fields = parser._fields
+    bad = fields.field_line(line, first=not fields.raw)
+    if bad is not None:
+        return bad
+    if not had_cr:
+        return _bad("HPE_CR_EXPECTED", "Missing expected CR after header value")
+    return parser._framing(fields.raw[-2], fields.raw[-1])
+
+
 class RequestHeadParser:
     """Incremental parser for one request head (sans-IO).
 
@@ -302,16 +327,7 @@ class RequestHeadParser:
             if not line:
                 return None  # blank lines before a request are skipped
             return self._start_line(line, had_cr)
-        if not line:
-            if not had_cr:
-                return _bad("HPE_CR_EXPECTED", "Missing expected CR after header value")
-            return self._complete()
-        bad = self._fields.field_line(line, first=not self._fields.raw)
-        if bad is not None:
-            return bad
-        if not had_cr:
-            return _bad("HPE_CR_EXPECTED", "Missing expected CR after header value")
-        return self._framing(self._fields.raw[-2], self._fields.raw[-1])
+        return header_line(self, line, had_cr)
 
     def _start_line(self, line: bytes, had_cr: bool) -> Rejection | None:
         plain = _PLAIN_START_RE.match(line) if had_cr else None

@@ -23,6 +23,7 @@ from ._guard import (
     _bad,
     _FieldLines,
     _split_line,
+    header_line,
 )
 
 __all__ = ["CloseDecoder", "ResponseHead", "ResponseHeadParser", "response_body"]
@@ -138,16 +139,7 @@ class ResponseHeadParser:
     def _line(self, line: bytes, had_cr: bool) -> ResponseHead | Rejection | None:
         if self._status is None:
             return self._status_line(line, had_cr)
-        if not line:
-            if not had_cr:
-                return _bad("HPE_CR_EXPECTED", "Missing expected CR after header value")
-            return self._complete()
-        bad = self._fields.field_line(line, first=not self._fields.raw)
-        if bad is not None:
-            return bad
-        if not had_cr:
-            return _bad("HPE_CR_EXPECTED", "Missing expected CR after header value")
-        return self._framing(self._fields.raw[-2], self._fields.raw[-1])
+        return header_line(self, line, had_cr)
 
     def _status_line(self, line: bytes, had_cr: bool) -> Rejection | None:
         if not line.startswith(b"HTTP/"):
