@@ -303,15 +303,18 @@ class Readable(EventEmitter):
             state.emitted_readable = False
             n = 1 if state.object_mode else state.buffer.first_length()
         else:
+            # -1 stands for Node's NaN ("whatever there is"); any other negative reads nothing.
             if size is None:
-                n = -1  # Node's NaN: "whatever there is"
+                n = -1
             elif isinstance(size, bool) or not isinstance(size, int):
                 try:
                     n = int(size)
                 except (TypeError, ValueError):
                     n = -1
+                else:
+                    n = -2 if n < 0 else n
             else:
-                n = size
+                n = -2 if size < 0 else size
             n_orig = n
             if n > state.high_water_mark:
                 state.high_water_mark = _new_hwm(n)

@@ -1269,3 +1269,17 @@ async def test_async_iter_error(log: Log) -> None:
         log("no throw")
     except Exception as e:
         log("caught", e, r.destroyed)
+
+
+@scenario("readable/read-odd-sizes")
+async def test_read_odd_sizes(log: Log) -> None:
+    """Port of Node's readable.js read(n) coercion (test/parallel/test-stream-readable-hwm-0-no-flow-data.js
+    neighbourhood): negative sizes read nothing, fractions truncate, numeric strings parse."""
+    r = ns.Readable(read=noop, high_water_mark=100)
+    r.push("abcdef")
+    log("read(-1)", r.read(-1), r.readable_length)
+    log("read(-5)", r.read(-5), r.readable_length)
+    log("read(1.5)", r.read(1.5), r.readable_length)  # type: ignore[arg-type]
+    log('read("2")', r.read("2"), r.readable_length)  # type: ignore[arg-type]
+    log('read("x")', r.read("x"), r.readable_length)  # type: ignore[arg-type]
+    log("hwm", r.readable_high_water_mark)
