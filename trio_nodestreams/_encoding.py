@@ -41,6 +41,8 @@ def check_encoding(encoding: object) -> str:
     Raises:
       NodeError: ``ERR_UNKNOWN_ENCODING``.
     """
+    if encoding == "utf8":  # the default, checked for every stream made
+        return "utf8"
     name = normalize_encoding(encoding)
     if name is None:
         raise err_unknown_encoding(encoding)

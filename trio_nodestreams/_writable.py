@@ -224,18 +224,7 @@ class Writable(EventEmitter):
         self._adapt_async_writable()
 
     def _adapt_async_writable(self) -> None:
-        from ._readable import _async_construct, _async_destroy
-
-        _destroy.adapt_async(
-            self,
-            {
-                "_write": _async_write,
-                "_writev": _async_writev,
-                "_final": _async_final,
-                "_destroy": _async_destroy,
-                "_construct": _async_construct,
-            },
-        )
+        _destroy.adapt_async(self, _writable_adapters())
 
     def _after_construct_writable(self) -> None:
         state = self._writable_state
@@ -814,3 +803,22 @@ def _async_final(stream: Any, fn: Callable[..., Any]) -> Callable[..., None]:
 
     return final
 
+
+_WRITABLE_ADAPTERS: dict[str, Callable[..., Any]] = {}
+
+
+def _writable_adapters() -> dict[str, Callable[..., Any]]:
+    """The async-implementation adapters of a Writable (built once, on first use)."""
+    if not _WRITABLE_ADAPTERS:
+        from ._readable import _async_construct, _async_destroy
+
+        _WRITABLE_ADAPTERS.update(
+            {
+                "_write": _async_write,
+                "_writev": _async_writev,
+                "_final": _async_final,
+                "_destroy": _async_destroy,
+                "_construct": _async_construct,
+            }
+        )
+    return _WRITABLE_ADAPTERS
