@@ -13,6 +13,8 @@ from ._errors import NodeRangeError as NodeRangeError
 from ._errors import NodeTypeError as NodeTypeError
 from ._events import EventEmitter as EventEmitter
 from ._events import MaxListenersExceededWarning as MaxListenersExceededWarning
+from ._events import on as on
+from ._events import once as once
 from ._finished import eos as eos
 from ._finished import finished as finished
 from ._readable import Readable as Readable
@@ -51,6 +53,8 @@ __all__ = [
     "finished",
     "get_default_high_water_mark",
     "next_tick",
+    "on",
+    "once",
     "open_scope",
     "pipeline",
     "pipeline_cb",

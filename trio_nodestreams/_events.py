@@ -9,6 +9,8 @@ change, so a listener added or removed during an emit does not affect that emit
 from __future__ import annotations
 
 import warnings
+import weakref
+from collections import deque
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -225,3 +227,121 @@ class EventEmitter:
     def get_max_listeners(self) -> int:
         """The current limit (``default_max_listeners`` unless set)."""
         return EventEmitter.default_max_listeners if self._max_listeners is None else self._max_listeners
+
+
+async def once(emitter: EventEmitter, event: str) -> list[Any]:
+    """Wait for ``event`` and return its arguments (Node's ``events.once``).
+
+    Raises:
+      The error of an ``'error'`` emitted first (unless ``event`` is ``'error'``).
+
+    Cancellation:
+      The listeners are removed; the emitter is left as it was.
+    """
+    import trio
+
+    done = trio.Event()
+    outcome: list[Any] = []
+
+    def on_event(*args: Any) -> None:
+        if not outcome:
+            outcome.append(("value", list(args)))
+            done.set()
+
+    def on_error(err: BaseException) -> None:
+        if not outcome:
+            outcome.append(("error", err))
+            done.set()
+
+    emitter.on(event, on_event)
+    if event != "error":
+        emitter.on("error", on_error)
+    try:
+        await done.wait()
+    finally:
+        emitter.remove_listener(event, on_event)
+        if event != "error":
+            emitter.remove_listener("error", on_error)
+    kind, value = outcome[0]
+    if kind == "error":
+        raise value
+    return value  # type: ignore[no-any-return]
+
+
+class _On:
+    """The async iterator behind :func:`on`."""
+
+    def __init__(self, emitter: EventEmitter, event: str) -> None:
+        import trio
+
+        self._emitter = emitter
+        self._event = event
+        self._queue: deque[list[Any]] = deque()
+        self._error: BaseException | None = None
+        self._done = False
+        self._wake = trio.Event()
+        # The emitter must not keep the iterator alive: dropping it is how an
+        # early ``break`` is noticed.
+        ref = weakref.ref(self)
+
+        def on_event(*args: Any) -> None:
+            it = ref()
+            if it is not None:
+                it._queue.append(list(args))
+                it._wake.set()
+
+        def on_error(err: BaseException) -> None:
+            it = ref()
+            if it is not None:
+                it._error = err
+                it._close()
+                it._wake.set()
+
+        self._on_event = on_event
+        self._on_error = on_error
+        emitter.on(event, on_event)
+        if event != "error":
+            emitter.on("error", on_error)
+
+    def _close(self) -> None:
+        if not self._done:
+            self._done = True
+            self._emitter.remove_listener(self._event, self._on_event)
+            if self._event != "error":
+                self._emitter.remove_listener("error", self._on_error)
+
+    def __aiter__(self) -> _On:
+        return self
+
+    async def __anext__(self) -> list[Any]:
+        import trio
+
+        while True:
+            if self._queue:
+                await trio.lowlevel.checkpoint()
+                return self._queue.popleft()
+            if self._error is not None:
+                err, self._error = self._error, None
+                raise err
+            if self._done:
+                raise StopAsyncIteration
+            self._wake = trio.Event()
+            await self._wake.wait()
+
+    async def aclose(self) -> None:
+        """Stop listening."""
+        self._close()
+        self._queue.clear()
+
+    def __del__(self) -> None:
+        # Leaving ``async for`` early drops the iterator: stop listening then.
+        self._close()
+
+
+def on(emitter: EventEmitter, event: str) -> _On:
+    """Iterate over the arguments of every ``event`` (Node's ``events.on``).
+
+    An ``'error'`` ends the iteration by raising it; leaving the loop removes the
+    listeners. As in Node, emissions queue up unboundedly while nobody iterates.
+    """
+    return _On(emitter, event)

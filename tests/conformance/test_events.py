@@ -291,3 +291,40 @@ async def test_once_error_event(log: Log) -> None:
         e.emit("error", RangeError("r2"))
     except Exception as caught:
         log("second error throws", caught)
+
+
+@scenario("events/events-once-on")
+async def test_events_once_on(log: Log) -> None:
+    """Port of test/parallel/test-events-once.js and test-events-on-async-iterator.js."""
+    ee = ns.EventEmitter()
+    ns.next_tick(lambda: ee.emit("ready", 1, 2))
+    log("once", await ns.once(ee, "ready"))
+    log("listeners after", ee.listener_count("ready"), ee.listener_count("error"))
+    ns.next_tick(lambda: ee.emit("error", Error("boom")))
+    try:
+        await ns.once(ee, "ready")
+    except Error as e:
+        log("rejected", e)
+    log("listeners after error", ee.listener_count("ready"), ee.listener_count("error"))
+    ns.next_tick(lambda: ee.emit("error", Error("direct")))
+    log("once error", await ns.once(ee, "error"))
+
+    def ticks() -> None:
+        ee.emit("tick", "a")
+        ee.emit("tick", "b", "c")
+        ee.emit("error", Error("x"))
+
+    it = ns.on(ee, "tick")
+    ns.next_tick(ticks)
+    try:
+        async for v in it:
+            log("tick", v)
+    except Error as e:
+        log("on error", e)
+    log("listeners after on", ee.listener_count("tick"), ee.listener_count("error"))
+    ns.next_tick(lambda: (ee.emit("n", 1), ee.emit("n", 2)))
+    async for v in ns.on(ee, "n"):
+        log("n", v)
+        if v[0] == 2:
+            break
+    log("listeners after break", ee.listener_count("n"), ee.listener_count("error"))
