@@ -190,6 +190,94 @@ async def test_content_length(log: Log) -> None:
     )
 
 
+def _strict_write_over(res: http.ServerResponse, log: Log) -> None:
+    res.set_header("Content-Length", 3)
+    log("server", "write", res.write("ab"))
+    res.write("cd")
+
+
+def _strict_first_write(res: http.ServerResponse, log: Log) -> None:
+    res.set_header("Content-Length", 1)
+    log("server", "write", res.write("abc"))
+    res.end()
+
+
+def _strict_end_short(res: http.ServerResponse, log: Log) -> None:
+    res.write_head(200, {"Content-Length": 5})
+    res.write("ab")
+    res.end()
+
+
+def _strict_end_data_short(res: http.ServerResponse, log: Log) -> None:
+    res.write_head(200, {"Content-Length": 5})
+    res.write("ab")
+    res.end("c")
+
+
+def _strict_end_data_over(res: http.ServerResponse, log: Log) -> None:
+    res.set_header("Content-Length", 3)
+    res.end("abcd")
+
+
+def _strict_exact(res: http.ServerResponse, log: Log) -> None:
+    res.set_header("Content-Length", 3)
+    res.write("ab")
+    res.end("c")
+
+
+def _strict_chunked(res: http.ServerResponse, log: Log) -> None:
+    res.write("ab")
+    res.end("c")
+
+
+_STRICT_CASES: list[tuple[str, Callable[[http.ServerResponse, Log], None]]] = [
+    ("write-over", _strict_write_over),
+    ("first-write-unchecked", _strict_first_write),
+    ("end-short", _strict_end_short),
+    ("end-data-short", _strict_end_data_short),
+    ("end-data-over", _strict_end_data_over),
+    ("exact", _strict_exact),
+    ("chunked-unchecked", _strict_chunked),
+]
+
+
+@scenario("http_server/strict-content-length")
+async def test_strict_content_length(log: Log) -> None:
+    """Port of test/parallel/test-http-content-length-mismatch.js: strict_content_length raises."""
+    current: list[tuple[str, Callable[[http.ServerResponse, Log], None]]] = []
+    to_destroy: list[http.ServerResponse] = []
+
+    def handler(req: http.IncomingMessage, res: http.ServerResponse) -> None:
+        name, fn = current[0]
+        res.strict_content_length = True
+        res.on("error", lambda e: log("server", name, "res error", e))
+        res.on("finish", lambda: log("server", name, "res finish"))
+        try:
+            fn(res, log)
+            log("server", name, "no throw")
+        except ns.NodeError as e:
+            log("server", name, "threw", e, e.message)
+            log("server", name, "state", res.headers_sent, res.writable_ended)
+            to_destroy.append(res)
+
+    server = await listen(handler)
+    async with trio.open_nursery() as nursery:
+        for case in _STRICT_CASES:
+            current[:] = [case]
+            c = await Client.connect(server, nursery)
+            await c.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            if case[0] in ("exact", "chunked-unchecked"):
+                await c.wait_for("abc" if case[0] == "exact" else "0\r\n\r\n")
+                await c.done()
+            else:
+                while not to_destroy:
+                    await trio.sleep(0.001)
+                await settle()
+                to_destroy.pop().destroy()
+            log("client", case[0], mask_date(await c.closed()))
+    server.close()
+
+
 @scenario("http_server/write-chunked")
 async def test_write_chunked(log: Log) -> None:
     """Port of test/parallel/test-http-chunked.js: write() x3 then end() is chunked."""

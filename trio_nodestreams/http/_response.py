@@ -87,7 +87,10 @@ class ServerResponse(HeaderStore, Writable):
         self._body_sent = 0
         self._has_written = False
         self.finished = False
+        #: Node's ``strictContentLength``: a body that does not add up to the
+        #: ``Content-Length`` raises ``ERR_HTTP_CONTENT_LENGTH_MISMATCH``.
         self.strict_content_length = False
+        self._bytes_written = 0  # body bytes counted while strict_content_length is on
         # A pipelined response waits for the ones before it: until the server
         # attaches it, its output (and the write callbacks) queue here.
         self._attached = True
@@ -298,6 +301,14 @@ class ServerResponse(HeaderStore, Writable):
             else:
                 self._scope.next_tick(self._write_after_end, err_stream_write_after_end(), callback)
             return False
+        if self.strict_content_length and isinstance(chunk, str | bytes | bytearray | memoryview):
+            # Node checks before the head is fixed: the first write after
+            # set_header is counted, not checked.
+            size = len(_as_bytes(chunk, encoding))
+            announced = self._strict_length()
+            if announced is not None and self._bytes_written + size > announced:
+                raise err_content_length_mismatch(self._bytes_written + size, announced)
+            self._bytes_written += size
         self._has_written = True
         if self._framing is None and isinstance(chunk, str | bytes | bytearray | memoryview):
             # Node's write_(): the first write fixes the head at once, even while
@@ -318,6 +329,20 @@ class ServerResponse(HeaderStore, Writable):
             chunk, encoding, callback = None, None, chunk
         elif callable(encoding):
             encoding, callback = None, encoding
+        strict = self.strict_content_length and not self.finished
+        if strict and (chunk or self._framing is None) and self.socket is not None:
+            # Node corks for end(data) or an unsent head, before its checks: a
+            # mismatch leaves the socket corked, so nothing more goes out.
+            self.socket.cork()
+            corked: Socket | None = self.socket
+        else:
+            corked = None
+        if strict and chunk:
+            size = len(_as_bytes(chunk, encoding if isinstance(encoding, str) else None))
+            announced = self._strict_length()
+            if announced is not None and self._bytes_written + size != announced:
+                raise err_content_length_mismatch(self._bytes_written + size, announced)
+            self._bytes_written += size
         if self._framing is None and not self._has_written and not self.writable_ended:
             data = b"" if chunk is None else _as_bytes(chunk, encoding if isinstance(encoding, str) else None)
             self._flags.content_length = len(data)
@@ -325,9 +350,28 @@ class ServerResponse(HeaderStore, Writable):
             if chunk is not None:
                 chunk = data
                 encoding = None
+        if strict:
+            announced = self._strict_length()
+            if announced is not None and self._bytes_written != announced:
+                raise err_content_length_mismatch(self._bytes_written, announced)
         self.finished = True
         Writable.end(self, chunk, encoding, callback)
+        if corked is not None:
+            corked.uncork()
         return self
+
+    def _strict_length(self) -> int | None:
+        """The length ``strict_content_length`` holds the body to, once the head is fixed."""
+        framing = self._framing
+        if (
+            framing is None
+            or framing.body != "content-length"
+            or framing.content_length is None
+            or self._flags.removed_content_length
+            or self.has_header("transfer-encoding")
+        ):
+            return None
+        return framing.content_length
 
     def _write(self, chunk: Any, encoding: str, callback: Callback) -> None:
         if self._framing is None:
@@ -384,6 +428,15 @@ class ServerResponse(HeaderStore, Writable):
         if self.socket is not None:
             self.socket.set_timeout(msecs)
         return self
+
+
+def err_content_length_mismatch(written: int, announced: int) -> NodeError:
+    """Node's ``ERR_HTTP_CONTENT_LENGTH_MISMATCH``."""
+    return NodeError(
+        "ERR_HTTP_CONTENT_LENGTH_MISMATCH",
+        f"Response body's content-length of {written} byte(s) does not match "
+        f"the content-length of {announced} byte(s) set in header",
+    )
 
 
 def status_message_for(code: int) -> str:
