@@ -494,3 +494,27 @@ async def test_handler_destroys_mid_request(what: str) -> None:
             await trio.sleep(0.005)
     assert (data, how) in ((b"", "eof"), (b"", "reset"))
     assert sorted(events) == ["aborted", "res close"]
+
+
+async def test_handler_waiting_forever_is_cancelled_when_its_client_leaves() -> None:
+    """A handler whose response can no longer be completed (the client left mid-body) is
+    cancelled, so it cannot keep its connection, and the server's close, waiting forever."""
+    cancelled = trio.Event()
+
+    async def handler(req: http.IncomingMessage, res: http.ServerResponse) -> None:
+        if req.url != "/wait":
+            res.end("ok")
+            return
+        try:
+            await trio.sleep_forever()
+        except trio.Cancelled:
+            cancelled.set()
+            raise
+
+    async with serving(handler) as server:
+        stream = await connect(server)
+        await stream.send_all(b"POST /wait HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n" + b"x" * 1000)
+        await trio.sleep(0.1)
+        await stream.aclose()
+        with trio.fail_after(3):
+            await cancelled.wait()

@@ -71,9 +71,8 @@ def make_handler(host: str, port: int) -> Any:
                 digest.update(chunk)
                 callback()
 
-            sink = ns.Writable(write=write)
-            req.pipe(sink)
-            await ns.finished(sink)
+            # pipeline() ends with the sink, or raises (and destroys both) if the client leaves.
+            await ns.pipeline(req, ns.Writable(write=write))
             res.set_header("Content-Type", "application/json")
             res.end(json.dumps({"bytes": size, "sha256": digest.hexdigest()}) + "\n")
         elif path == "/stream":

@@ -643,10 +643,22 @@ class _Connection:
     async def _run_async_handler(
         self, handler: Callable[..., Awaitable[object]], req: IncomingMessage, res: ServerResponse
     ) -> None:
-        try:
-            await handler(req, res)
-        except Exception as exc:
-            self._handler_failed(exc, req, res)
+        # A response that closes unfinished (the client left, the connection died)
+        # can never be completed: its handler is cancelled rather than left waiting
+        # forever in the connection's scope.
+        with trio.CancelScope() as cancel_scope:
+
+            def abandon() -> None:
+                if not res.writable_finished:
+                    cancel_scope.cancel()
+
+            res.on("close", abandon)
+            try:
+                await handler(req, res)
+            except Exception as exc:
+                self._handler_failed(exc, req, res)
+            finally:
+                res.remove_listener("close", abandon)
 
     def _handler_failed(self, exc: BaseException, req: IncomingMessage, res: ServerResponse) -> None:
         log.error(
