@@ -533,9 +533,14 @@ async def test_pipelined_requests_answered_in_order() -> None:
 
 
 async def test_max_requests_per_socket() -> None:
-    """Port of test/parallel/test-http-keep-alive-max-requests.js: 'max=' announced; the last one closes."""
+    """Port of test/parallel/test-http-keep-alive-max-requests.js: 'max=' announced; the last says close.
 
+    As in Node, the server keeps the connection: a request past the limit gets 503
+    and 'dropRequest', and the connection ends when the client ends it.
+    """
+    dropped: list[str] = []
     async with serving(lambda req, res: res.end(req.url), max_requests_per_socket=2) as server:
+        server.on("dropRequest", lambda req, sock: dropped.append(req.url))
         stream = await connect(server)
         async with stream:
             reader = Reader(stream)
@@ -543,9 +548,14 @@ async def test_max_requests_per_socket() -> None:
             first = await reader.response()
             await stream.send_all(get("/b"))
             second = await reader.response()
+            await stream.send_all(get("/c"))
+            third = await reader.response()
+            await stream.send_eof()
             assert await reader.closed()
     assert first.header("keep-alive") == "timeout=5, max=2" and first.header("connection") == "keep-alive"
     assert second.header("connection") == "close" and second.header("keep-alive") is None
+    assert third.code == 503 and third.header("connection") == "close" and third.body == b""
+    assert dropped == ["/c"]
 
 
 async def test_close_waits_for_busy_connections() -> None:

@@ -278,6 +278,40 @@ async def test_strict_content_length(log: Log) -> None:
     server.close()
 
 
+@scenario("http_server/drop-request")
+async def test_drop_request(log: Log) -> None:
+    """Port of test/parallel/test-http-keep-alive-max-requests.js: requests past max_requests_per_socket get 503."""
+    count = [0]
+
+    def handler(req: http.IncomingMessage, res: http.ServerResponse) -> None:
+        log("server", "request", count[0], req.url)
+        count[0] += 1
+        res.end("ok" + req.url)
+
+    server = await listen(handler)
+    server.max_requests_per_socket = 2
+    server.on(
+        "dropRequest",
+        lambda req, socket: log("server", "dropRequest", req.method, req.url, socket is req.socket),
+    )
+    async with trio.open_nursery() as nursery:
+        c = await Client.connect(server, nursery)
+        c.on_end = lambda: log("client", "server ended")
+        await c.write(
+            "GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\n"
+            "GET /3 HTTP/1.1\r\nHost: x\r\n\r\n"
+        )
+        await c.wait_for("503 Service Unavailable")
+        await c.wait_for("0\r\n\r\n")
+        log("client", "still open")
+        await c.write("POST /4 HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc")
+        await c.wait_for("\r\n\r\nHTTP/1.1 503 Service Unavailable")
+        await c.wait_for("0\r\n\r\nHTTP/1.1 503 Service Unavailable\r\nDate: ")
+        await c.done()
+        log("client", "bytes", mask_date(await c.closed()))
+    server.close()
+
+
 @scenario("http_server/write-chunked")
 async def test_write_chunked(log: Log) -> None:
     """Port of test/parallel/test-http-chunked.js: write() x3 then end() is chunked."""

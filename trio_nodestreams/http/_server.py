@@ -78,12 +78,15 @@ class Server(EventEmitter):
       headers_timeout: ms a client has to send a whole head (408 after).
       request_timeout: ms a client has to send a whole request (408 after); 0 disables.
       keep_alive_timeout: ms an idle kept-alive connection stays open.
-      max_requests_per_socket: requests served on one connection (0: no limit).
+      max_requests_per_socket: HTTP/1.1 requests served on one connection (0: no
+        limit). The last one is answered ``Connection: close`` but, as in Node, the
+        connection stays open; each request past the limit gets ``503`` and
+        ``'dropRequest'`` (req, socket) instead of ``'request'``.
       high_water_mark: request/response buffer size in bytes.
       require_host_header: answer 400 to an HTTP/1.1 request without ``Host``.
 
     Events: ``'request'``, ``'connection'``, ``'listening'``, ``'close'``,
-    ``'clientError'``, ``'checkContinue'``, ``'checkExpectation'``.
+    ``'clientError'``, ``'checkContinue'``, ``'checkExpectation'``, ``'dropRequest'``.
     """
 
     def __init__(
@@ -250,6 +253,7 @@ class _Connection:
         self.idle = True
         self.leftover = b""
         self.requests = 0
+        self.requests_counted = 0  # HTTP/1.1 requests, for max_requests_per_socket
         self.socket: Socket | None = None
         self.want_read = trio.Event()
         self.response_done = trio.Event()
@@ -532,9 +536,15 @@ class _Connection:
         req.http_version_minor = minor
         req.raw_headers = head.raw_headers
         keep_alive = head.keep_alive and not server._closing
-        max_reached = bool(server.max_requests_per_socket) and self.requests >= server.max_requests_per_socket
+        # Node counts HTTP/1.1 requests only; past the limit they are dropped (503).
+        limit = server.max_requests_per_socket
+        max_reached = dropped = False
+        if version == (1, 1) and limit > 0 and status != 400:
+            self.requests_counted += 1
+            max_reached = limit <= self.requests_counted
+            dropped = limit < self.requests_counted
         # Node looks at Expect for HTTP/1.1 requests only.
-        wants_continue = version == (1, 1) and expects_continue(expect)
+        wants_continue = version == (1, 1) and expects_continue(expect) and not dropped
         flags = response_flags(
             method=head.method,
             http_version=version,
@@ -547,8 +557,6 @@ class _Connection:
             max_requests_on_connection_reached=max_reached,
         )
         res = ServerResponse(req, sock, flags, high_water_mark=server.high_water_mark)
-        if max_reached:
-            flags.should_keep_alive = False
 
         if head.body == "chunked":
             decoder: ChunkedDecoder | LengthDecoder | None = ChunkedDecoder(
@@ -601,7 +609,11 @@ class _Connection:
             res.write_head(400, ["Connection", "close"])
             res.end()
             return False
-        if status == 417:
+        if dropped:
+            server.emit("dropRequest", req, sock)
+            res.write_head(503)
+            res.end()
+        elif status == 417:
             if "checkExpectation" in server._events:
                 self._dispatch("checkExpectation", req, res)
             else:
@@ -617,7 +629,7 @@ class _Connection:
             self._dispatch("request", req, res)
 
         body_ok = await self._pump_body(sock, req, res, decoder, started)
-        return body_ok and keep_alive and not max_reached
+        return body_ok and keep_alive
 
     def _dispatch(self, event: str, req: IncomingMessage, res: ServerResponse) -> None:
         server = self.server
