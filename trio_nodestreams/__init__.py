@@ -10,6 +10,7 @@ from ._encoding import StringDecoder as StringDecoder
 from ._errors import AbortError as AbortError
 from ._errors import NodeError as NodeError
 from ._errors import NodeRangeError as NodeRangeError
+from ._errors import NodeSystemError as NodeSystemError
 from ._errors import NodeTypeError as NodeTypeError
 from ._events import EventEmitter as EventEmitter
 from ._events import MaxListenersExceededWarning as MaxListenersExceededWarning
@@ -38,6 +39,7 @@ __all__ = [
     "MaxListenersExceededWarning",
     "NodeError",
     "NodeRangeError",
+    "NodeSystemError",
     "NodeTypeError",
     "PassThrough",
     "Readable",

@@ -57,7 +57,7 @@ class AbortError(NodeError):
         super().__init__("ABORT_ERR", message, name="AbortError")
 
 
-class SystemError_(NodeError):
+class NodeSystemError(NodeError):
     """A socket-level error with a POSIX-style code (``ECONNRESET``, ``ECONNREFUSED`` ...)."""
 
     errno: int | None

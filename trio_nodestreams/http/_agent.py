@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import trio
 
-from .._errors import NodeTypeError, SystemError_
+from .._errors import NodeSystemError, NodeTypeError
 from .._events import EventEmitter
 from .._scope import Scope
 from ._socket import Socket
@@ -25,12 +25,12 @@ if TYPE_CHECKING:
 __all__ = ["Agent", "ClientSocket", "global_agent"]
 
 
-def _system_error(exc: OSError, syscall: str, host: str, port: int) -> SystemError_:
+def _system_error(exc: OSError, syscall: str, host: str, port: int) -> NodeSystemError:
     """Map an ``OSError`` from connect to Node's error (``ECONNREFUSED`` ...)."""
     code = _errno.errorcode.get(exc.errno or 0, "ECONNRESET")
     if isinstance(exc, socket_gaierror_types()):
-        return SystemError_("ENOTFOUND", f"getaddrinfo ENOTFOUND {host}", syscall="getaddrinfo")
-    return SystemError_(
+        return NodeSystemError("ENOTFOUND", f"getaddrinfo ENOTFOUND {host}", syscall="getaddrinfo")
+    return NodeSystemError(
         code, f"{syscall} {code} {host}:{port}", errno=-(exc.errno or 0), syscall=syscall
     )
 
@@ -160,7 +160,7 @@ class _Conn:
                         self.stream = await self._connect()
                     sock._io_scope = None
             except trio.TooSlowError:
-                self.close_error = SystemError_(
+                self.close_error = NodeSystemError(
                     "ETIMEDOUT", f"connect ETIMEDOUT {host}:{port}", errno=-_errno.ETIMEDOUT, syscall="connect"
                 )
                 return

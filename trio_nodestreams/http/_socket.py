@@ -17,7 +17,7 @@ from typing import Any
 
 import trio
 
-from .._errors import SystemError_
+from .._errors import NodeSystemError
 from .._events import EventEmitter
 from .._scope import Scope
 
@@ -27,14 +27,14 @@ Callback = Callable[..., object]
 OUTPUT_HIGH_WATER_MARK = 64 * 1024
 
 
-def econnreset(message: str = "socket hang up") -> SystemError_:
+def econnreset(message: str = "socket hang up") -> NodeSystemError:
     """Node's ``ECONNRESET`` error."""
-    return SystemError_("ECONNRESET", message, errno=-errno.ECONNRESET)
+    return NodeSystemError("ECONNRESET", message, errno=-errno.ECONNRESET)
 
 
-def epipe() -> SystemError_:
+def epipe() -> NodeSystemError:
     """Node's ``EPIPE`` error (writing to a connection the peer closed)."""
-    return SystemError_("EPIPE", "write EPIPE", errno=-errno.EPIPE, syscall="write")
+    return NodeSystemError("EPIPE", "write EPIPE", errno=-errno.EPIPE, syscall="write")
 
 
 class Socket(EventEmitter):
