@@ -816,3 +816,38 @@ async def test_hostile(name: str) -> None:
     ), (got, want)
     assert got["raw"] == want["raw"]
     assert after["status"] == "HTTP/1.1 200 OK"
+
+
+@scenario("http_server/upgrade")
+async def test_upgrade(log: Log) -> None:
+    """Port of test/parallel/test-http-upgrade-server.js: an 'upgrade' listener gets (req, socket, head)
+    and speaks its own protocol on the socket; no 'request' event for that request."""
+
+    def handler(req: http.IncomingMessage, res: http.ServerResponse) -> None:
+        log("server", "request", req.url)
+        res.end()
+
+    server = await listen(handler)
+
+    def on_upgrade(req: http.IncomingMessage, socket: ns.Duplex, head: bytes) -> None:
+        log("server", "upgrade", req.method, req.url, req.headers["upgrade"], head.decode("latin-1"))
+        socket.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n")
+        socket.write(head)
+        socket.on("data", socket.write)
+
+        def on_end() -> None:
+            log("server", "socket end")
+            socket.end()
+
+        socket.on("end", on_end)
+
+    server.on("upgrade", on_upgrade)
+    async with trio.open_nursery() as nursery:
+        c = await Client.connect(server, nursery)
+        await c.write("GET /chat HTTP/1.1\r\nHost: x\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\nhello")
+        await c.wait_for("hello")
+        await c.write(" world")
+        await c.wait_for(" world")
+        await c.stream.send_eof()
+        log("client", "bytes", mask_date(await c.closed()))
+    server.close()

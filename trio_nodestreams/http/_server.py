@@ -261,6 +261,7 @@ class _Connection:
         self.chunks_seen = 0
         self.chunks_at_checkpoint = 0
         self.peer_ended = False
+        self.upgraded = False
         # Responses not finished yet, in request order; the first one is on the wire.
         self.outgoing: list[ServerResponse] = []
         self.outgoing_changed = trio.Event()
@@ -570,11 +571,17 @@ class _Connection:
             req.complete = True
             req.push(None)
 
-        if head.upgrade and (head.method == "CONNECT" or "upgrade" in server._events):
-            # Upgrades and CONNECT need the raw socket: not supported yet (501).
-            await self._drain_outgoing(sock)
-            self._answer_and_close(sock, 501)
-            return False
+        if head.upgrade:
+            event = "connect" if head.method == "CONNECT" else "upgrade"
+            if event in server._events:
+                await self._drain_outgoing(sock)
+                await self._hand_over(sock, req, event)
+                return False
+            if event == "connect":
+                # CONNECT with nobody to take the tunnel: a clear answer, then close.
+                await self._drain_outgoing(sock)
+                self._answer_and_close(sock, 501)
+                return False
 
         self.response_done = done = trio.Event()
         if self.outgoing:
@@ -630,6 +637,29 @@ class _Connection:
 
         body_ok = await self._pump_body(sock, req, res, decoder, started)
         return body_ok and keep_alive
+
+    async def _hand_over(self, sock: Socket, req: IncomingMessage, event: str) -> None:
+        """Give the connection to an ``'upgrade'``/``'connect'`` listener, as a byte Duplex.
+
+        The listener gets ``(req, socket, head)`` as in Node: ``head`` holds the bytes
+        read past the request head. From then on the connection speaks the listener's
+        protocol; it stays in this connection's scope until the Duplex is done.
+        """
+        from .._trio_adapters import duplex_from_trio
+
+        if sock.writable_length or sock._writer_busy:
+            await sock.wait_flushed()
+        sock.end()  # our writer stops; the stream itself now belongs to the Duplex
+        head, self.leftover = self.leftover, b""
+        req.upgrade = True
+        duplex = duplex_from_trio(self.stream, scope=self.scope)
+        duplex.on("close", lambda: None)
+        self.upgraded = True
+        try:
+            self.server.emit(event, req, duplex, head)
+        except Exception as exc:
+            log.exception("%r listener failed for %s %s: %r", event, req.method, req.url, exc)
+            duplex.destroy()
 
     def _dispatch(self, event: str, req: IncomingMessage, res: ServerResponse) -> None:
         server = self.server
