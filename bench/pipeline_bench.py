@@ -24,7 +24,9 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+import streams_trio as _streams_trio
 import trio
+from streams_trio import make_chunk
 
 COUNTS = {"64k": 20_000, "1k": 200_000, "obj": 200_000}
 REPS = 3
@@ -62,34 +64,9 @@ function once(n) {
 """
 
 
-def make_chunk(kind: str) -> Any:
-    if kind == "obj":
-        return {"n": 1}
-    return b"a" * (65536 if kind == "64k" else 1024)
-
-
 async def channel_hop(chunk: Any, count: int) -> float:
-    send, recv = trio.open_memory_channel[Any](16)
-    seen = 0
-
-    async def producer() -> None:
-        async with send:
-            for _ in range(count):
-                await send.send(chunk)
-
-    async def consumer() -> None:
-        nonlocal seen
-        async with recv:
-            async for _ in recv:
-                seen += 1
-
-    t0 = time.perf_counter()
-    async with trio.open_nursery() as nursery:
-        nursery.start_soon(producer)
-        nursery.start_soon(consumer)
-    dt = time.perf_counter() - t0
-    assert seen == count
-    return dt
+    """One Trio memory-channel hop per chunk, with a 16-slot buffer (the streams section's anchor)."""
+    return await _streams_trio.channel_hop(chunk, count, 16, 16)
 
 
 def _source(ns: Any, chunk: Any, count: int, object_mode: bool) -> Any:
