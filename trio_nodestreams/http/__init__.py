@@ -1,20 +1,20 @@
 """Node's http module on Trio: a streaming HTTP/1.1 server and client."""
 
 from ._agent import Agent as Agent
-from ._agent import ClientSocket as ClientSocket
 from ._agent import global_agent as global_agent
-from ._client import ClientRequest as ClientRequest
-from ._client import get as get
-from ._client import request as request
-from ._common import METHODS as METHODS
-from ._common import STATUS_CODES as STATUS_CODES
-from ._common import validate_header_name as validate_header_name
-from ._common import validate_header_value as validate_header_value
+from ._client_request import ClientRequest as ClientRequest
+from ._client_request import get as get
+from ._client_request import request as request
 from ._incoming import IncomingMessage as IncomingMessage
-from ._response import ServerResponse as ServerResponse
+from ._outgoing import OutgoingMessage as OutgoingMessage
+from ._rules import METHODS as METHODS
+from ._rules import STATUS_CODES as STATUS_CODES
+from ._rules import validate_header_name as validate_header_name
+from ._rules import validate_header_value as validate_header_value
 from ._server import ClientError as ClientError
 from ._server import Server as Server
 from ._server import create_server as create_server
+from ._server_response import ServerResponse as ServerResponse
 from ._socket import Socket as Socket
 
 #: Node's ``http.maxHeaderSize``: the default request head budget in bytes.
@@ -26,8 +26,8 @@ __all__ = [
     "Agent",
     "ClientError",
     "ClientRequest",
-    "ClientSocket",
     "IncomingMessage",
+    "OutgoingMessage",
     "Server",
     "ServerResponse",
     "Socket",

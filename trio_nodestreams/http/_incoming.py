@@ -1,6 +1,6 @@
 """IncomingMessage: a request (server side) or a response (client side) as a Readable.
 
-(node: lib/_http_incoming.js) The body streams with back-pressure: when the
+(node: lib/_http_incoming.js) The body streams with back-pressure: once the
 consumer stops reading, ``push()`` returns False and the connection stops
 reading the socket until ``_read()`` asks for more.
 """
@@ -12,7 +12,7 @@ from typing import Any
 
 from .._readable import Readable
 from .._scope import Scope
-from ._common import headers_distinct, join_headers
+from ._rules import MAX_HEADER_PAIRS, headers_distinct, join_headers
 
 Callback = Callable[..., object]
 
@@ -21,16 +21,14 @@ class IncomingMessage(Readable):
     """An HTTP message being received: its head as attributes, its body as the stream.
 
     Attributes:
-      method: the request method (server side), else None.
-      url: the request target (server side), else ``""``.
-      status_code, status_message: the response status (client side).
+      method, url: the request line (server side); ``url`` is ``""`` on the client.
+      status_code, status_message: the status line (client side).
       http_version: ``"1.1"``; also ``http_version_major`` / ``http_version_minor``.
-      headers: lower-case names; duplicates joined by Node's rules; ``set-cookie`` a list.
-      headers_distinct: every name -> the list of its values.
       raw_headers: ``[name, value, name, value, ...]`` as received.
-      trailers, raw_trailers: the same for trailers, once the body ended.
+      raw_trailers: the same for trailers, once the body ended.
       complete: True once the whole message was received.
       aborted: True when the connection was lost before the message completed.
+      upgrade: the message asks to leave HTTP (``Upgrade`` or ``CONNECT``).
       socket: the connection.
     """
 
@@ -38,37 +36,51 @@ class IncomingMessage(Readable):
         self,
         socket: Any,
         *,
-        high_water_mark: int | None = None,
         scope: Scope | None = None,
-        on_read: Callable[[], object] | None = None,
+        high_water_mark: int | None = None,
+        max_header_pairs: int | None = MAX_HEADER_PAIRS,
     ) -> None:
-        super().__init__(high_water_mark=high_water_mark, scope=scope)
+        Readable.__init__(self, high_water_mark=high_water_mark, scope=scope)
+        # Node: no read-ahead until the consumer asks (the socket feeds the body).
+        self._readable_state.reading_more = True
         self.socket = socket
-        self.method: str | None = None
+        self.http_version_major: int | None = None
+        self.http_version_minor: int | None = None
+        self.http_version: str | None = None
+        self.complete = False
+        self._headers: dict[str, Any] | None = None
+        self._headers_distinct: dict[str, list[str]] | None = None
+        self.raw_headers: list[str] = []
+        self._trailers: dict[str, Any] | None = None
+        self._trailers_distinct: dict[str, list[str]] | None = None
+        self.raw_trailers: list[str] = []
+        self.join_duplicate_headers = False
+        self.aborted = False
+        self.upgrade: bool | None = None
         self.url = ""
+        self.method: str | None = None
         self.status_code: int | None = None
         self.status_message: str | None = None
-        self.http_version = "1.1"
-        self.http_version_major = 1
-        self.http_version_minor = 1
-        self.raw_headers: list[str] = []
-        self.raw_trailers: list[str] = []
-        self._headers: dict[str, Any] | None = None
-        self._trailers: dict[str, Any] | None = None
-        self.complete = False
-        self.aborted = False
-        self.upgrade = False
-        self._on_read = on_read
-        # Set by the server once the response finished and nobody reads the body.
+        self._max_header_pairs = max_header_pairs
+        # Node's _consuming: the consumer asked for the body (read, pipe, 'data'...).
+        self._consuming = False
         self._dumped = False
+        # Called when the consumer wants more of the body: the connection reads again.
+        self._on_read: Callable[[], object] | None = None
+        # The request of a client response (Node's res.req).
+        self.req: Any = None
 
     # -- head ---------------------------------------------------------------------
 
     @property
     def headers(self) -> dict[str, Any]:
-        """The headers, lower-case, duplicates joined as Node does."""
+        """The headers, lower-case, duplicates joined as Node does (``set-cookie`` a list)."""
         if self._headers is None:
-            self._headers = join_headers(self.raw_headers)
+            self._headers = join_headers(
+                self.raw_headers,
+                join_duplicate_headers=self.join_duplicate_headers,
+                max_header_pairs=self._max_header_pairs,
+            )
         return self._headers
 
     @headers.setter
@@ -78,27 +90,45 @@ class IncomingMessage(Readable):
     @property
     def headers_distinct(self) -> dict[str, list[str]]:
         """Every lower-case header name with the list of its values."""
-        return headers_distinct(self.raw_headers)
+        if self._headers_distinct is None:
+            self._headers_distinct = headers_distinct(self.raw_headers, max_header_pairs=self._max_header_pairs)
+        return self._headers_distinct
 
     @property
     def trailers(self) -> dict[str, Any]:
-        """The trailers (empty until the body ended)."""
+        """The trailers: empty until the body ended, then filled (the same dict)."""
         if self._trailers is None:
-            self._trailers = join_headers(self.raw_trailers) if self.raw_trailers else {}
+            self._trailers = join_headers(self.raw_trailers, join_duplicate_headers=self.join_duplicate_headers)
         return self._trailers
 
     @property
     def trailers_distinct(self) -> dict[str, list[str]]:
         """Every lower-case trailer name with the list of its values."""
-        return headers_distinct(self.raw_trailers)
+        if self._trailers_distinct is None:
+            self._trailers_distinct = headers_distinct(self.raw_trailers)
+        return self._trailers_distinct
+
+    def _add_trailers(self, raw: list[str]) -> None:
+        """The trailers arrived: those who looked early see them in the dicts they hold."""
+        self.raw_trailers = raw
+        if self._trailers is not None:
+            self._trailers.update(join_headers(raw, join_duplicate_headers=self.join_duplicate_headers))
+        if self._trailers_distinct is not None:
+            for name, values in headers_distinct(raw).items():
+                self._trailers_distinct.setdefault(name, []).extend(values)
 
     @property
     def connection(self) -> Any:
-        """Alias of :attr:`socket` (Node's deprecated ``req.connection``)."""
+        """Alias of :attr:`socket` (Node's deprecated ``connection``)."""
+        return self.socket
+
+    @property
+    def client(self) -> Any:
+        """Alias of :attr:`socket` (Node's deprecated ``client``)."""
         return self.socket
 
     def set_timeout(self, msecs: float, callback: Callback | None = None) -> IncomingMessage:
-        """Call ``socket.set_timeout``; ``callback`` listens for this message's ``'timeout'``."""
+        """Set the connection's inactivity timeout; ``callback`` listens for ``'timeout'`` here."""
         if callback is not None:
             self.on("timeout", callback)
         if self.socket is not None:
@@ -108,12 +138,32 @@ class IncomingMessage(Readable):
     # -- body -----------------------------------------------------------------------
 
     def _read(self, size: int) -> None:
-        if self._on_read is not None:
-            self._on_read()
+        if not self._consuming:
+            self._readable_state.reading_more = False
+            self._consuming = True
+        on_read = self._on_read
+        if on_read is not None:
+            on_read()
+
+    def _dump(self) -> None:
+        """Read the rest of the body and drop it (nobody will consume it)."""
+        if not self._dumped:
+            self._dumped = True
+            self.remove_all_listeners("data")
+            self.resume()
 
     def _destroy(self, err: BaseException | None, callback: Callback) -> None:
         if not self.readable_ended or not self.complete:
             self.aborted = True
             self.emit("aborted")
-        # Node reports the error only to those who listen for it.
-        callback(err if "error" in self._events else None)
+        sock = self.socket
+        if sock is not None and not sock.destroyed and self.aborted:
+            # An unfinished message takes its connection with it.
+            sock.destroy(err)
+            sock._close_hooks.append(lambda _had_error: self._scope.next_tick(self._report, err, callback))
+        else:
+            self._scope.next_tick(self._report, err, callback)
+
+    def _report(self, err: BaseException | None, callback: Callback) -> None:
+        # Node reports the error only to those listening for it.
+        callback(err if self._events.get("error") else None)

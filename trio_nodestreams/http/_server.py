@@ -1,14 +1,18 @@
 """http.Server on Trio (node: lib/_http_server.js).
 
-One task per connection, in a scope of its own: a listener or handler that
-fails there ends that connection (logged), never the server. Requests on a
-connection, pipelined or not, are answered in order. The request body is
-read from the socket only while the IncomingMessage wants more, so an
-upload the handler reads slowly holds at most ``high_water_mark`` bytes.
+One task per connection, in a scope of its own (a nursery plus the deferred-call
+queue): a listener or handler that fails there ends that connection, logged,
+never the server. The task reads the connection, feeds llhttp
+(:mod:`._parser`), dispatches each request as Node does, and keeps reading
+while responses are written or sit idle, so a client that leaves (FIN) or
+resets (RST) is noticed at once. What the connection is doing is kept by
+:class:`~._server_state.ConnectionState` (phases and a transition table); the
+task turns its phases into reads, deadlines and the close.
 
-Request heads and bodies are parsed by :mod:`._guard` (Node's llhttp rules:
-nothing a more lenient parser would let through for smuggling); response heads
-are rendered by :mod:`._common` exactly as Node renders them.
+Requests on a connection, pipelined or not, are answered in order: a response
+whose turn has not come keeps what it writes until the ones before it finished.
+A request body is read from the connection only while its consumer wants more,
+so an upload the handler reads slowly holds at most ``high_water_mark`` bytes.
 """
 
 from __future__ import annotations
@@ -16,49 +20,53 @@ from __future__ import annotations
 import inspect
 import logging
 import math
-from collections.abc import Awaitable, Callable
+from collections import deque
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import trio
 
-from .._errors import NodeError
+from .._errors import NodeError, NodeRangeError, err_invalid_arg_type
 from .._events import EventEmitter
 from .._scope import Scope, current_scope, open_scope
-from ._common import MAX_HEADER_SIZE, STATUS_CODES, expects_continue, response_flags
-from ._guard import (
-    ChunkedDecoder,
-    EndOfMessage,
-    LengthDecoder,
-    Rejection,
-    RequestHead,
-    RequestHeadParser,
-)
 from ._incoming import IncomingMessage
-from ._response import ServerResponse
+from ._parser import MessageEnd, ParseError, RequestHead, RequestParser, Upgrade
+from ._rules import MAX_HEADER_SIZE, STATUS_CODES, expects_continue
+from ._server_response import ServerResponse
+from ._server_state import ConnectionState, Event, Phase, Timer
 from ._socket import Socket, econnreset
+
+__all__ = ["ClientError", "Server", "create_server"]
 
 log = logging.getLogger("trio_nodestreams.http")
 
 Handler = Callable[[IncomingMessage, ServerResponse], object]
 
-#: Tiny-chunk flood guard: chunks a connection may decode per second before it is slowed.
+#: Node's buffer added to the keep-alive timeout before an idle connection closes (ms).
+KEEP_ALIVE_TIMEOUT_BUFFER = 1000
+#: Tiny-chunk flood guard: chunks a connection may send per second before it is slowed.
 MAX_CHUNKS_PER_SECOND = 200_000
-#: Largest slice of a chunked body decoded in one step.
-CHUNKED_FEED = 8192
 #: Chunks decoded between two checkpoints, so that a flood does not hold the CPU.
-CHUNKS_PER_CHECKPOINT = 512
-#: Unread request body the server discards to keep a connection alive; past it, it closes.
-MAX_DUMP_BYTES = 1024 * 1024
-#: Pipelined requests answered ahead of time on one connection before it stops reading.
-MAX_PIPELINED = 16
+CHUNKS_PER_CHECKPOINT = 2048
+#: Requests dispatched and not yet answered before the connection stops reading.
+MAX_IN_FLIGHT = 64
 
-
-def _canned(status: int) -> bytes:
-    return b"HTTP/1.1 %d %s\r\nConnection: close\r\n\r\n" % (status, STATUS_CODES[status].encode())
+_CANNED: dict[str, bytes] = {
+    "HPE_HEADER_OVERFLOW": b"HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n",
+    "HPE_CHUNK_EXTENSIONS_OVERFLOW": b"HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\n\r\n",
+    "ERR_HTTP_REQUEST_TIMEOUT": b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n",
+}
+_BAD_REQUEST = b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n"
 
 
 class ClientError(NodeError):
-    """A request the parser refused, as ``'clientError'`` reports it (``code`` is ``HPE_*``)."""
+    """A request the parser refused, as ``'clientError'`` reports it (``code`` is ``HPE_*``).
+
+    Attributes:
+      reason: llhttp's reason, e.g. ``"Invalid header value char"``.
+      raw_packet: the bytes of the read in which the error was found.
+      bytes_parsed: how many of them were read.
+    """
 
     def __init__(self, code: str, reason: str, raw_packet: bytes = b"") -> None:
         super().__init__(code, f"Parse Error: {reason}")
@@ -67,26 +75,46 @@ class ClientError(NodeError):
         self.bytes_parsed = len(raw_packet)
 
 
+def err_request_timeout() -> NodeError:
+    """Node's ``ERR_HTTP_REQUEST_TIMEOUT``."""
+    return NodeError("ERR_HTTP_REQUEST_TIMEOUT", "Request timeout")
+
+
+def _ms_option(value: object, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0 or value != value:
+        raise NodeRangeError(
+            "ERR_OUT_OF_RANGE", f'The value of "options.{name}" is out of range. It must be >= 0. Received {value!r}'
+        )
+    return float(value)
+
+
 class Server(EventEmitter):
     """An HTTP/1.1 server (Node's ``http.Server``).
 
     Args:
-      handler: called for every request, as ``handler(req, res)``; a plain
-        function is a ``'request'`` listener, an ``async def`` runs as a task of
-        the connection.
+      handler: called for every request as ``handler(req, res)``; a plain function
+        is a ``'request'`` listener, an ``async def`` runs as a task of the
+        connection and is cancelled if its response closes unfinished.
       max_header_size: request head budget in bytes (431 past it).
       headers_timeout: ms a client has to send a whole head (408 after).
-      request_timeout: ms a client has to send a whole request (408 after); 0 disables.
-      keep_alive_timeout: ms an idle kept-alive connection stays open.
+        Default: the smaller of 60 000 and ``request_timeout``.
+      request_timeout: ms a client has to send a whole request (408 after; the
+        connection is dropped if the response started); 0 disables.
+      keep_alive_timeout: ms an idle kept-alive connection stays open (plus 1 s, as Node).
       max_requests_per_socket: HTTP/1.1 requests served on one connection (0: no
-        limit). The last one is answered ``Connection: close`` but, as in Node, the
-        connection stays open; each request past the limit gets ``503`` and
-        ``'dropRequest'`` (req, socket) instead of ``'request'``.
-      high_water_mark: request/response buffer size in bytes.
+        limit); past it each request gets ``503`` and ``'dropRequest'``.
+      high_water_mark: request and response buffer size in bytes.
       require_host_header: answer 400 to an HTTP/1.1 request without ``Host``.
+      join_duplicate_headers: join repeated fields with ``", "`` instead of dropping them.
+      unique_headers: field names always sent as one line.
+      insecure_http_parser: accept what strict llhttp refuses (Node's lenient mode).
+      no_delay: ``TCP_NODELAY`` on accepted connections (default on).
+      keep_alive, keep_alive_initial_delay: TCP keep-alive on accepted connections.
+      scope: the scope that owns the server's tasks (default: the one ``listen`` runs in).
 
     Events: ``'request'``, ``'connection'``, ``'listening'``, ``'close'``,
-    ``'clientError'``, ``'checkContinue'``, ``'checkExpectation'``, ``'dropRequest'``.
+    ``'clientError'``, ``'checkContinue'``, ``'checkExpectation'``,
+    ``'dropRequest'``, ``'upgrade'``, ``'connect'``, ``'timeout'``.
     """
 
     def __init__(
@@ -94,22 +122,45 @@ class Server(EventEmitter):
         handler: Handler | None = None,
         *,
         max_header_size: int = MAX_HEADER_SIZE,
-        headers_timeout: float = 60_000,
+        headers_timeout: float | None = None,
         request_timeout: float = 300_000,
         keep_alive_timeout: float = 5_000,
+        connections_checking_interval: float = 30_000,
         max_requests_per_socket: int = 0,
         high_water_mark: int | None = None,
         require_host_header: bool = True,
+        join_duplicate_headers: bool = False,
+        unique_headers: list[str] | None = None,
+        insecure_http_parser: bool = False,
+        no_delay: bool = True,
+        keep_alive: bool = False,
+        keep_alive_initial_delay: float = 0,
         scope: Scope | None = None,
     ) -> None:
         super().__init__()
+        self.request_timeout = _ms_option(request_timeout, "requestTimeout")
+        if headers_timeout is None:
+            headers_timeout = min(60_000.0, self.request_timeout) if self.request_timeout else 60_000.0
+        self.headers_timeout = _ms_option(headers_timeout, "headersTimeout")
+        if self.request_timeout > 0 and self.headers_timeout > 0 and self.headers_timeout > self.request_timeout:
+            raise NodeRangeError(
+                "ERR_OUT_OF_RANGE",
+                f'The value of "headersTimeout" is out of range. It must be <= requestTimeout. Received {headers_timeout}',
+            )
+        self.keep_alive_timeout = _ms_option(keep_alive_timeout, "keepAliveTimeout")
+        self.connections_checking_interval = _ms_option(connections_checking_interval, "connectionsCheckingInterval")
         self.max_header_size = max_header_size
-        self.headers_timeout = headers_timeout
-        self.request_timeout = request_timeout
-        self.keep_alive_timeout = keep_alive_timeout
         self.max_requests_per_socket = max_requests_per_socket
         self.high_water_mark = high_water_mark
         self.require_host_header = require_host_header
+        self.join_duplicate_headers = join_duplicate_headers
+        self.insecure_http_parser = insecure_http_parser
+        self.no_delay = no_delay
+        self.keep_alive = keep_alive
+        self.keep_alive_initial_delay = keep_alive_initial_delay
+        self._unique_headers = frozenset(h.lower() for h in unique_headers) if unique_headers else None
+        #: Node's ``server.maxHeadersCount``: header pairs kept in ``req.headers`` (None: 2000).
+        self.max_headers_count: int | None = None
         #: ms of socket inactivity before ``'timeout'`` (0: none), Node's ``server.timeout``.
         self.timeout: float = 0
         self._scope = scope
@@ -139,24 +190,34 @@ class Server(EventEmitter):
         self._scope = scope
         listeners = await trio.open_tcp_listeners(port, host=host, backlog=backlog)
         self._listeners = listeners
-        sock = listeners[0].socket
-        addr = sock.getsockname()
-        self._address = {
-            "address": addr[0],
-            "family": "IPv6" if ":" in addr[0] else "IPv4",
-            "port": addr[1],
-        }
+        addr = listeners[0].socket.getsockname()
+        self._address = {"address": addr[0], "family": "IPv6" if ":" in addr[0] else "IPv4", "port": addr[1]}
         self.listening = True
         self._accept_scope = trio.CancelScope()
         scope.nursery.start_soon(self._accept_all)
         scope.next_tick(self.emit, "listening")
         return self
 
+    async def serve_connection(self, stream: trio.abc.Stream) -> None:
+        """Serve HTTP on one connected stream until the connection ends.
+
+        Any ``trio.abc.Stream`` will do: a ``trio.SocketStream``, a
+        ``trio.SSLStream``, one end of ``trio.testing.memory_stream_pair()``.
+        Fits ``trio.serve_tcp(server.serve_connection, port)``.
+
+        Cancellation:
+          Cancelling the call destroys the connection: its requests and
+          responses are aborted, their handlers cancelled, the stream closed.
+        """
+        conn = _Connection(self, stream)
+        self._connections.add(conn)
+        await conn.run()
+
     def set_timeout(self, msecs: float = 0, callback: Callable[..., object] | None = None) -> Server:
         """Give every new connection an inactivity timeout of ``msecs``.
 
         On a timeout the request, the response and the server get ``'timeout'``
-        (with the socket); when none of them listens, the socket is destroyed.
+        (with the socket); when none of them listens, the connection is destroyed.
         """
         self.timeout = msecs
         if callback is not None:
@@ -180,30 +241,33 @@ class Server(EventEmitter):
         self.listening = False
         if self._accept_scope is not None:
             self._accept_scope.cancel()
-        for conn in self._connections:
-            conn.closing()
-        self.close_idle_connections()
+        for conn in list(self._connections):
+            conn.server_closing()
         self._maybe_closed()
         return self
 
     def close_idle_connections(self) -> None:
-        """Close connections that are between requests."""
+        """Close the connections that are between requests."""
         for conn in list(self._connections):
-            if conn.idle:
-                conn.cancel()
+            if conn.state.idle:
+                conn.sock.destroy()
 
     def close_all_connections(self) -> None:
         """Close every connection, busy or not."""
         for conn in list(self._connections):
-            conn.cancel()
+            conn.sock.destroy()
 
     async def wait_closed(self) -> None:
         """Wait until :meth:`close` took effect and every connection is gone."""
         await self._closed_event.wait()
 
     def _maybe_closed(self) -> None:
-        if self._closing and not self._connections and not self._closed_event.is_set() and (
-            self._accept_scope is None or self._accept_scope.cancel_called
+        if (
+            self._closing
+            and not self._connections
+            and not self._closed_event.is_set()
+            and (self._accept_scope is None or self._accept_scope.cancel_called)
+            and not self.listening
         ):
             self._closed_event.set()
             if self._scope is not None:
@@ -238,593 +302,589 @@ class Server(EventEmitter):
             nursery.start_soon(conn.run)
 
 
-def create_server(handler: Handler | None = None, **options: Any) -> Server:
-    """Make a :class:`Server` (Node's ``http.createServer``); call ``await server.listen()``."""
+def create_server(
+    options_or_handler: Mapping[str, Any] | Handler | None = None,
+    handler: Handler | None = None,
+    **options: Any,
+) -> Server:
+    """Make a :class:`Server` (Node's ``http.createServer([options][, handler])``).
+
+    Options come as keywords (or as a mapping first, as in Node); call
+    ``await server.listen()`` to serve.
+    """
+    if isinstance(options_or_handler, Mapping):
+        options = {**options_or_handler, **options}
+    elif options_or_handler is not None:
+        if handler is not None:
+            raise err_invalid_arg_type("options", "of type object", options_or_handler)
+        handler = options_or_handler
     return Server(handler, **options)
 
 
 class _Connection:
-    """One client connection: reads requests, dispatches them, waits for their responses."""
+    """One client connection: the task that reads, dispatches and watches it."""
 
-    def __init__(self, server: Server, stream: trio.SocketStream) -> None:
+    def __init__(self, server: Server, stream: trio.abc.Stream) -> None:
         self.server = server
         self.stream = stream
-        self.cancel_scope = trio.CancelScope()
-        self.idle = True
-        self.leftover = b""
-        self.requests = 0
-        self.requests_counted = 0  # HTTP/1.1 requests, for max_requests_per_socket
-        self.socket: Socket | None = None
-        self.want_read = trio.Event()
-        self.response_done = trio.Event()
-        self.chunk_budget_start = 0.0
-        self.chunks_seen = 0
-        self.chunks_at_checkpoint = 0
-        self.peer_ended = False
+        self.state = ConnectionState()
+        self.scope: Scope
+        self.sock: Socket
+        # Requests whose responses have not finished, in order (Node's state.incoming).
+        self.incoming: deque[IncomingMessage] = deque()
+        # Responses waiting for the connection (Node's state.outgoing).
+        self.outgoing: deque[ServerResponse] = deque()
+        # Bytes written by responses still waiting for their turn.
+        self.outgoing_data = 0
+        # The request whose body is arriving (Node's parser.incoming).
+        self.current: IncomingMessage | None = None
+        self.current_has_body = False
+        self.requests_count = 0
+        # Reading stops while a body's consumer is full, or too much output waits.
+        self.body_paused = False
+        self.output_paused = False
+        self.wake = trio.Event()
+        self.message_start = 0.0
+        self.idle_since = 0.0
+        self.error_handled = False
+        self.upgrade_req: IncomingMessage | None = None
         self.upgraded = False
-        # Responses not finished yet, in request order; the first one is on the wire.
-        self.outgoing: list[ServerResponse] = []
-        self.outgoing_changed = trio.Event()
-        # Set once a response that ends the connection (Connection: close) finished.
-        self.last_sent = False
-        self.read_scope = trio.CancelScope()
-        self.handler_spawned = False
+        self.chunks_window = 0.0
+        self.chunks_at_window = 0
+        self.chunks_checked = 0
+        self.closing = False
 
-    def cancel(self) -> None:
-        self.cancel_scope.cancel()
-
-    def closing(self) -> None:
-        """The server is closing: responses not yet started announce ``Connection: close``."""
-        for res in self.outgoing:
-            if not res.headers_sent:
-                res._flags.should_keep_alive = False
+    # -- the task -----------------------------------------------------------------
 
     async def run(self) -> None:
         server = self.server
         try:
-            with self.cancel_scope:
-                async with open_scope() as scope:
-                    self.scope = scope
-                    sock = Socket(self.stream, scope)
-                    sock.on_closed = self._outgoing_changed
-                    sock.on("timeout", self._on_socket_timeout)
-                    if server.timeout:
-                        sock.set_timeout(server.timeout)
-                    self.socket = sock
+            async with open_scope() as scope:
+                self.scope = scope
+                sock = self.sock = Socket(self.stream, scope)
+                sock.server = server
+                sock._close_hooks.append(self._on_socket_close)
+                sock.on("drain", self._on_socket_drain)
+                sock.on("timeout", self._on_socket_timeout)
+                if server.no_delay:
                     sock.set_no_delay(True)
-                    scope.nursery.start_soon(sock.writer)
+                if server.keep_alive:
+                    sock.set_keep_alive(True, server.keep_alive_initial_delay)
+                if server.timeout:
+                    sock.set_timeout(server.timeout)
+                if server._events.get("connection"):
                     server.emit("connection", sock)
-                    try:
-                        await self.serve(sock)
-                    finally:
-                        sock.end()
-                        with trio.move_on_after(5) as cs:
-                            cs.shield = True
-                            await sock._closed_event.wait()
-                        sock.destroyed = True
-                        sock._writer_wake.set()
-                        sock._timer_wake.set()
-        except Exception as exc:
-            log.exception("connection from %s failed: %r", self._peer(), exc)
-        finally:
-            with trio.CancelScope(shield=True):
-                await self.stream.aclose()
-            if self.socket is not None and self.socket._events.get("close") is not None:
+                self.idle_since = trio.current_time()
                 try:
-                    self.socket.emit("close", False)
-                except Exception:
-                    log.exception("'close' listener of a socket failed")
+                    await self._serve()
+                finally:
+                    await self._finish()
+        except Exception as exc:
+            log.error("connection from %s failed: %r", self._peer(), exc, exc_info=exc)
+        finally:
             server._connections.discard(self)
             server._maybe_closed()
 
-    def _on_socket_timeout(self) -> None:
-        """Node's ``socketOnTimeout``: tell the request, the response and the server."""
-        sock = self.socket
-        res = self.outgoing[0] if self.outgoing else None
-        req = res.req if res is not None else None
-        handled = False
-        if req is not None and not req.complete:
-            handled = req.emit("timeout", sock) or handled
-        if res is not None:
-            handled = res.emit("timeout", sock) or handled
-        handled = self.server.emit("timeout", sock) or handled
-        if not handled and sock is not None:
-            sock.destroy()
+    async def _finish(self) -> None:
+        """The connection is over: close the stream, end what is still open."""
+        sock = self.sock
+        if self.upgraded:
+            return  # the stream belongs to the upgrade listener now
+        graceful = not sock.destroyed
+        with trio.CancelScope(shield=True):
+            await sock.aclose_stream(graceful=graceful)
+        if self.state.phase is not Phase.CLOSED:
+            self.state.handle(Event.CLOSED)
+        # Run what the close queued ('close' events, aborted requests) now, so that
+        # handlers waiting on them are cancelled before the scope waits for them.
+        self.scope.run_ticks()
 
-    def _peer(self) -> str:
-        try:
-            host, port = self.stream.socket.getpeername()[:2]
-            return f"{host}:{port}"
-        except OSError:
-            return "?"
-
-    # -- reading ----------------------------------------------------------------------
-
-    async def _receive(self, deadline: float) -> bytes | None:
-        """Bytes from the socket; b"" at EOF; None when ``deadline`` passed."""
-        assert self.socket is not None
-        if deadline == math.inf:
-            return await self.socket.receive()
-        with trio.move_on_at(deadline):
-            return await self.socket.receive()
-        return None
-
-    async def _read_head(self, sock: Socket) -> RequestHead | None:
-        server = self.server
-        parser = RequestHeadParser(server.max_header_size)
-        now = trio.current_time()
-        data = self.leftover
-        self.leftover = b""
-        received = bool(data)
-        # Idle wait for the first byte of a kept-alive connection's next request.
-        if not data and self.requests:
-            # The deadline goes on the read scope (cheaper than a scope per wait): when
-            # it passes, the serve loop ends right here, as for an end of input.
-            read_scope = self.read_scope
-            read_scope.deadline = now + server.keep_alive_timeout / 1000
+    async def _serve(self) -> None:
+        sock = self.sock
+        parser = RequestParser(max_header_size=self.server.max_header_size)
+        if self.server.insecure_http_parser:
+            parser._llhttp.set_dangerous_leniencies(
+                lenient_headers=True, lenient_chunked_length=True, lenient_keep_alive=True,
+                lenient_transfer_encoding=True, lenient_version=True, lenient_data_after_close=True,
+                lenient_optional_lf_after_cr=True, lenient_optional_cr_before_lf=True,
+                lenient_optional_crlf_after_chunk=True, lenient_spaces_after_chunk_size=True,
+            )  # fmt: skip
+        self.parser = parser
+        state = self.state
+        scope = self.scope
+        while state.open and not sock.destroyed and not sock._ending:
+            if self.body_paused or self.output_paused or len(self.incoming) >= MAX_IN_FLIGHT:
+                if not await self._wait_to_read():
+                    continue
+            with trio.CancelScope(deadline=self._deadline()) as cs:
+                sock._io_scope = cs
+                data = await sock.receive()
+            sock._io_scope = None
+            if cs.cancelled_caught:
+                if not sock.destroyed and not sock._ending:
+                    self._on_deadline()
+                continue
+            sock._owner_busy = True
             try:
-                first = await sock.receive()
+                if data:
+                    await self._feed(data)
+                else:
+                    self._on_peer_end()
+                scope.run_ticks()
             finally:
-                read_scope.deadline = math.inf
-            if not first or (read_scope.cancel_called and not self.last_sent):
-                return None  # the end, or bytes that came as the timeout fired
-            data = first
-            received = True
-            now = trio.current_time()  # the head's time starts with its first byte
-        deadline = now + server.headers_timeout / 1000 if server.headers_timeout else math.inf
-        raw = bytearray()
-        while True:
-            if data:
-                # Busy from the first byte on: close_idle_connections() leaves it alone.
-                self.idle = False
-                raw += data
-                verdict = parser.feed(data)
-                if isinstance(verdict, RequestHead):
-                    self.leftover = bytes(parser.unused)
-                    return verdict
-                if isinstance(verdict, Rejection):
-                    await self._drain_outgoing(sock)
-                    self._reject(sock, verdict, bytes(raw))
-                    return None
-            got = await self._receive(deadline)
-            if got is None:
-                if received or not self.requests:
-                    await self._drain_outgoing(sock)
-                    self._answer_and_close(sock, 408)
-                return None
-            if not got:
-                return None  # closed between or inside a head: nothing to answer
-            data = got
-            received = True
+                sock._owner_busy = False
+            if sock._out:
+                if sock._fd >= 0:
+                    sock._kick()  # the writer task sends the rest; this task keeps reading
+                else:
+                    with trio.CancelScope(deadline=self._deadline()) as cs:
+                        sock._io_scope = cs
+                        await sock.flush()
+                    sock._io_scope = None
+                    if cs.cancelled_caught and not sock.destroyed and not sock._ending:
+                        self._on_deadline()
+            scope.run_ticks()
+        if sock._ending and not sock.destroyed:
+            # Closing politely: what is queued goes out first (the writer may hold it).
+            with trio.move_on_after(5):
+                await sock.wait_output_idle()
 
-    def _reject(self, sock: Socket, rejection: Rejection, raw: bytes) -> None:
-        err = ClientError(rejection.code, rejection.reason, raw)
-        if "clientError" in self.server._events:
-            self.server.emit("clientError", err, sock)
-        else:
-            sock.write(rejection.response)
-            sock.end()
+    async def _wait_to_read(self) -> bool:
+        """Wait until reading may go on; False when the deadline passed (handled)."""
+        self.wake = trio.Event()
+        with trio.CancelScope(deadline=self._deadline()) as cs:
+            self.sock._io_scope = cs
+            await self.wake.wait()
+        self.sock._io_scope = None
+        if cs.cancelled_caught and not self.sock.destroyed and not self.sock._ending:
+            self._on_deadline()
+            return False
+        return not cs.cancelled_caught
 
-    def _answer_and_close(self, sock: Socket, status: int) -> None:
-        sock.write(_canned(status))
+    def _resume(self) -> None:
+        self.wake.set()
+
+    def _deadline(self) -> float:
+        """When the timeout of the current phase runs out (Node's timers, exactly)."""
+        timer = self.state.timer
+        server = self.server
+        if timer is Timer.NONE:
+            return math.inf
+        if timer is Timer.KEEP_ALIVE:
+            if not server.keep_alive_timeout:
+                return math.inf
+            return self.idle_since + (server.keep_alive_timeout + KEEP_ALIVE_TIMEOUT_BUFFER) / 1000
+        deadline = math.inf
+        if server.request_timeout:
+            deadline = self.message_start + server.request_timeout / 1000
+        if timer is Timer.HEADERS and server.headers_timeout:
+            deadline = min(deadline, self.message_start + server.headers_timeout / 1000)
+        return deadline
+
+    def _on_deadline(self) -> None:
+        """The current phase's timeout ran out."""
+        timer = self.state.timer
+        if timer is Timer.KEEP_ALIVE:
+            # Node's keep-alive runs on the socket timeout: the server may keep it.
+            if not self.server.emit("timeout", self.sock):
+                self.sock.destroy()
+            else:
+                self.idle_since = trio.current_time()
+        elif timer is not Timer.NONE:
+            self._socket_error(err_request_timeout())
+
+    # -- input --------------------------------------------------------------------
+
+    async def _feed(self, data: bytes) -> None:
+        parser = self.parser
+        state = self.state
+        events = parser.feed(data)
+        if events:
+            await self._process(events, data)
+        if parser.in_message and not parser.in_body and state.phase in (Phase.IDLE, Phase.RESPONDING):
+            # A head began in this read and continues in the next.
+            state.handle(Event.HEAD_STARTED)
+            self.message_start = trio.current_time()
+        if parser.chunks - self.chunks_checked >= CHUNKS_PER_CHECKPOINT:
+            await self._throttle()
+
+    async def _process(self, events: list[Any], data: bytes) -> None:
+        """Act on the parser's events, in order (Node's parser callbacks)."""
+        body: list[bytes] | None = None
+        count = len(events)
+        i = 0
+        while i < count:
+            ev = events[i]
+            i += 1
+            kind = type(ev)
+            if kind is bytes:
+                # Everything of one read goes to the body in one push.
+                if body is None:
+                    body = [ev]
+                else:
+                    body.append(ev)
+                if i < count and type(events[i]) is bytes:
+                    continue
+                self._on_body(body[0] if len(body) == 1 else b"".join(body))
+                body = None
+            elif kind is RequestHead:
+                if self.state.phase in (Phase.IDLE, Phase.RESPONDING):
+                    self.state.handle(Event.HEAD_STARTED)
+                    self.message_start = trio.current_time()
+                spawned = self._on_head(ev)
+                if spawned and i < count and self.server._async_handler is not None:
+                    # Handlers start in request order, as Node calls them: let this
+                    # one take its first step before the next request is dispatched.
+                    self.scope.run_ticks()
+                    await trio.lowlevel.checkpoint()
+                    await trio.lowlevel.checkpoint()
+            elif kind is MessageEnd:
+                self._on_message_end(ev)
+            elif kind is ParseError:
+                self._on_parse_error(ev, data)
+                return
+            elif kind is Upgrade:
+                await self._on_upgrade(ev)
+                return
+
+    def _on_body(self, chunk: bytes) -> None:
+        req = self.current
+        if req is None or req._dumped:
+            return
+        if not req.push(chunk):
+            self.body_paused = True
+            req._on_read = self._on_body_read
+
+    def _on_body_read(self) -> None:
+        if self.body_paused:
+            self.body_paused = False
+            self.wake.set()
+
+    def _on_message_end(self, end: MessageEnd) -> None:
+        req = self.current
+        self.current = None
+        if req is None:
+            return
+        if self.current_has_body:
+            self.state.handle(Event.BODY_COMPLETE)
+            self.current_has_body = False
+        req.complete = True
+        if end.raw_trailers:
+            req._add_trailers(end.raw_trailers)
+        req.push(None)
+        if self.upgrade_req is not None:
+            self.upgrade_req = None
+
+    def _on_peer_end(self) -> None:
+        """The client ended its side (FIN) or reset the connection (RST)."""
+        sock = self.sock
+        if sock.peer_reset:
+            err = sock._error or econnreset("read ECONNRESET")
+            # Node reports a reset to 'clientError' listeners, as any socket error.
+            sock.destroy(err)
+            self._socket_error(err)
+            return
+        events = self.parser.feed_eof()
+        if events and isinstance(events[-1], ParseError):
+            self._on_parse_error(events[-1], b"")
+            return
+        self.state.handle(Event.PEER_ENDED)
+        # Node's server ends its side too (httpAllowHalfOpen is off): what was
+        # written goes out, then the connection closes and unfinished responses close.
         sock.end()
 
-    # -- serving -------------------------------------------------------------------------
+    async def _throttle(self) -> None:
+        """Slow a connection that sends floods of tiny chunks (CPU, not bytes, is the cost)."""
+        chunks = self.parser.chunks
+        self.chunks_checked = chunks
+        now = trio.current_time()
+        if now - self.chunks_window > 1.0:
+            self.chunks_window = now
+            self.chunks_at_window = chunks
+        else:
+            excess = chunks - self.chunks_at_window - MAX_CHUNKS_PER_SECOND
+            if excess > 0:
+                await trio.sleep(excess / MAX_CHUNKS_PER_SECOND)
+        await trio.lowlevel.checkpoint()
 
-    async def serve(self, sock: Socket) -> None:
-        """Read requests and dispatch them; pipelined ones are dispatched before earlier answers end.
+    # -- requests -------------------------------------------------------------------
 
-        As in Node, a request whose head is already buffered is dispatched at once;
-        its response queues behind the earlier ones and goes out in request order.
-        """
+    def _on_head(self, head: RequestHead) -> bool:
+        """A request head arrived: Node's parserOnIncoming. True if a handler task started."""
         server = self.server
-        with self.read_scope:
-            while not sock.destroyed and not sock._ending and not self.last_sent:
-                self.idle = not self.outgoing
-                if self.outgoing:
-                    crowded = len(self.outgoing) >= MAX_PIPELINED or sock.writable_need_drain
-                    if crowded or not self.leftover:
-                        await self._wait_outgoing(sock, read=not crowded and not self.leftover)
-                        if self.peer_ended and not self.leftover:
-                            break
-                        continue
-                elif server._closing and not self.leftover:
-                    break
-                if self.handler_spawned:
-                    # Let the async handler just spawned run its first step before
-                    # the next pipelined request is dispatched: handlers start in
-                    # request order, as Node's do (two checkpoints: one batch each).
-                    self.handler_spawned = False
-                    await trio.lowlevel.checkpoint()
-                    await trio.lowlevel.checkpoint()
-                head = await self._read_head(sock)
-                if head is None:
-                    break
-                self.requests += 1
-                if not await self._serve_one(sock, head):
-                    break
-        await self._drain_outgoing(sock)
-
-    async def _wait_outgoing(self, sock: Socket, *, read: bool) -> None:
-        """Wait for a response to finish; with ``read``, also for the client's next bytes."""
-        changed = self.outgoing_changed
-        # A response a plain handler finished only waits for its deferred events:
-        # running them here spares the task switches of the wait below.
-        self.scope.run_ticks()
-        if changed.is_set() or sock.destroyed:
-            return
-        if not read or self.peer_ended:
-            await changed.wait()
-            return
-        async with trio.open_nursery() as nursery:
-
-            async def watch() -> None:
-                got = await sock.receive()
-                if not got:
-                    self.peer_ended = True
-                    return  # a half-close: the answers still go out
-                self.leftover += got
-                nursery.cancel_scope.cancel()
-
-            nursery.start_soon(watch)
-            await changed.wait()
-            nursery.cancel_scope.cancel()
-
-    async def _drain_outgoing(self, sock: Socket) -> None:
-        """Let the responses still owed go out; a dead socket or a closing one aborts them."""
-        while self.outgoing and not sock.destroyed and not self.last_sent:
-            self.scope.run_ticks()
-            if self.outgoing and not sock.destroyed and not self.last_sent:
-                await self.outgoing_changed.wait()
-        for res in self.outgoing:
-            if res._writable_state.finished:
-                continue
-            res.socket = None  # never attached: destroying it must not touch the socket
-            if not res.req.complete:
-                res.req.destroy(econnreset("aborted"))
-            res.destroy()
-        self.outgoing.clear()
-
-    def _response_finished(self, res: ServerResponse) -> None:
-        """A response was sent entirely: if it announced the end of the connection, stop reading."""
-        framing = res._framing
-        if framing is None or not framing.keep_alive:
-            self.last_sent = True
-            self.read_scope.cancel()
-            self._outgoing_changed()
-
-    def _response_closed(self, res: ServerResponse) -> None:
-        """A response closed (after its 'finish', or destroyed): the next one may go out.
-
-        The next response is attached on a later tick, after the 'close'
-        listeners of this one, which is where Node's order puts its first write.
-        """
-        if res not in self.outgoing:
-            return
-        first = self.outgoing[0] is res
-        self.outgoing.remove(res)
-        if first and self.outgoing and not self.last_sent:
-            self.scope.next_tick(self.outgoing[0]._attach)
-        self._outgoing_changed()
-
-    def _outgoing_changed(self) -> None:
-        self.outgoing_changed.set()
-        self.outgoing_changed = trio.Event()
-
-    async def _serve_one(self, sock: Socket, head: RequestHead) -> bool:
-        """Dispatch one request and read its body; False when the connection must stop reading."""
-        server = self.server
-        scope = self.scope
-        started = trio.current_time()
-        version = head.http_version
-        expect = head.header("expect")
-        # check_request_semantics(), sharing the Expect lookup with the code below.
-        status: int | None = None
-        if version == (1, 1):
-            if server.require_host_header and head.header("host") is None:
-                status = 400
-            elif expect is not None and not expects_continue(expect):
-                status = 417
+        sock = self.sock
+        state = self.state
         req = IncomingMessage(
-            sock, high_water_mark=server.high_water_mark, scope=scope, on_read=self._on_read
+            sock,
+            scope=self.scope,
+            high_water_mark=server.high_water_mark,
+            max_header_pairs=server.max_headers_count if server.max_headers_count is not None else 2000,
         )
-        req._readable_state.auto_destroy = False
-        req.method = head.method
-        req.url = head.target
         major, minor = head.http_version
-        req.http_version = f"{major}.{minor}"
         req.http_version_major = major
         req.http_version_minor = minor
+        req.http_version = head.version
+        req.method = head.method
+        req.url = head.url
         req.raw_headers = head.raw_headers
-        keep_alive = head.keep_alive and not server._closing
-        # Node counts HTTP/1.1 requests only; past the limit they are dropped (503).
-        limit = server.max_requests_per_socket
-        max_reached = dropped = False
-        if version == (1, 1) and limit > 0 and status != 400:
-            self.requests_counted += 1
-            max_reached = limit <= self.requests_counted
-            dropped = limit < self.requests_counted
-        # Node looks at Expect for HTTP/1.1 requests only.
-        wants_continue = version == (1, 1) and expects_continue(expect) and not dropped
-        flags = response_flags(
-            method=head.method,
-            http_version=version,
-            keep_alive=keep_alive,
-            # TE only matters below HTTP/1.1 (whether the response may be chunked).
-            request_te=head.header("te") if version[0] < 1 or version[1] < 1 else None,
-            expect_continue=wants_continue,
-            keep_alive_timeout_ms=server.keep_alive_timeout,
-            max_requests_per_socket=server.max_requests_per_socket,
-            max_requests_on_connection_reached=max_reached,
-        )
-        res = ServerResponse(req, sock, flags, high_water_mark=server.high_water_mark)
-
-        if head.body == "chunked":
-            decoder: ChunkedDecoder | LengthDecoder | None = ChunkedDecoder(
-                max_header_size=server.max_header_size
-            )
-        elif head.body == "length" and head.content_length:
-            decoder = LengthDecoder(head.content_length)
-        else:
-            decoder = None
-        if decoder is None:
-            req.complete = True
-            req.push(None)
-
+        req.join_duplicate_headers = server.join_duplicate_headers
+        req.upgrade = head.upgrade
+        req._on_read = self._on_body_read
+        self.current = req
+        has_body = head.body != "none"
+        self.current_has_body = has_body
+        if server.timeout and sock.timeout != server.timeout / 1000:
+            sock.set_timeout(server.timeout)
         if head.upgrade:
-            event = "connect" if head.method == "CONNECT" else "upgrade"
-            if event in server._events:
-                await self._drain_outgoing(sock)
-                await self._hand_over(sock, req, event)
+            upgrade = head.method == "CONNECT" or bool(server._events.get("upgrade"))
+            req.upgrade = upgrade
+            if upgrade:
+                # The bytes after the head belong to the new protocol (see _on_upgrade).
+                state.handle(Event.HEAD_COMPLETE)
+                self.upgrade_req = req
+                self.current_has_body = False
                 return False
-            if event == "connect":
-                # CONNECT with nobody to take the tunnel: a clear answer, then close.
-                await self._drain_outgoing(sock)
-                self._answer_and_close(sock, 501)
+        state.handle(Event.HEAD_WITH_BODY if has_body else Event.HEAD_COMPLETE)
+        self.incoming.append(req)
+        if not self.output_paused and (sock._need_drain or self.outgoing_data >= sock.writable_high_water_mark):
+            self.output_paused = True
+        res = ServerResponse(req, high_water_mark=server.high_water_mark)
+        res._keep_alive_timeout = server.keep_alive_timeout
+        res._max_requests_per_socket = server.max_requests_per_socket
+        res._on_pending_data = self._update_outgoing_data
+        res.should_keep_alive = head.keep_alive and not server._closing and not self.closing
+        res._unique_headers = server._unique_headers
+        if sock._http_message is not None:
+            self.outgoing.append(res)
+        else:
+            res.assign_socket(sock)
+        res.on("finish", lambda: self._on_response_finish(req, res))
+        if major == 1 and minor == 1:
+            if server.require_host_header and "host" not in req.headers:
+                res.write_head(400, ["Connection", "close"])
+                res.end()
                 return False
-
-        self.response_done = done = trio.Event()
-        if self.outgoing:
-            res._attached = False
-        self.outgoing.append(res)
-
-        def on_finish() -> None:
-            done.set()
-            if not req.readable_ended and not req.destroyed:
-                # Node's resOnFinish: a body nobody reads is dumped (read to its
-                # end and dropped), not aborted; the request closes after 'end'.
-                req._readable_state.auto_destroy = True
-                if not _consuming(req):
-                    req._dumped = True
-                    req.remove_all_listeners("data")
-                    req.resume()
-            self.want_read.set()
-            self._response_finished(res)
-
-        def on_close() -> None:
-            done.set()
-            self.want_read.set()
-            self._response_closed(res)
-            if not req.destroyed and (req.readable_ended or not res._writable_state.finished):
-                req.destroy()
-
-        res.on("finish", on_finish)
-        res.on("close", on_close)
-
-        if status == 400:
-            # Node's requireHostHeader answer: an ordinary response, then the end.
-            res.write_head(400, ["Connection", "close"])
-            res.end()
-            return False
-        if dropped:
-            server.emit("dropRequest", req, sock)
-            res.write_head(503)
-            res.end()
-        elif status == 417:
-            if "checkExpectation" in server._events:
-                self._dispatch("checkExpectation", req, res)
-            else:
+            limit = server.max_requests_per_socket
+            if limit > 0:
+                self.requests_count += 1
+                res.max_requests_on_connection_reached = limit <= self.requests_count
+                if limit < self.requests_count:
+                    if server._events.get("dropRequest"):
+                        server.emit("dropRequest", req, sock)
+                    res.write_head(503)
+                    res.end()
+                    return False
+            expect = req.headers.get("expect")
+            if expect is not None:
+                if expects_continue(expect):
+                    res._expect_continue = True
+                    if server._events.get("checkContinue"):
+                        return self._dispatch("checkContinue", req, res)
+                    res.write_continue()
+                    return self._dispatch("request", req, res)
+                if server._events.get("checkExpectation"):
+                    return self._dispatch("checkExpectation", req, res)
                 res.write_head(417)
                 res.end()
-        elif wants_continue:
-            if "checkContinue" in server._events:
-                self._dispatch("checkContinue", req, res)
-            else:
-                res.write_continue()
-                self._dispatch("request", req, res)
-        else:
-            self._dispatch("request", req, res)
+                return False
+        return self._dispatch("request", req, res)
 
-        body_ok = await self._pump_body(sock, req, res, decoder, started)
-        return body_ok and keep_alive
-
-    async def _hand_over(self, sock: Socket, req: IncomingMessage, event: str) -> None:
-        """Give the connection to an ``'upgrade'``/``'connect'`` listener, as a byte Duplex.
-
-        The listener gets ``(req, socket, head)`` as in Node: ``head`` holds the bytes
-        read past the request head. From then on the connection speaks the listener's
-        protocol; it stays in this connection's scope until the Duplex is done.
-        """
-        from .._trio_adapters import duplex_from_trio
-
-        if sock.writable_length or sock._writer_busy:
-            await sock.wait_flushed()
-        sock.end()  # our writer stops; the stream itself now belongs to the Duplex
-        head, self.leftover = self.leftover, b""
-        req.upgrade = True
-        duplex = duplex_from_trio(self.stream, scope=self.scope)
-        duplex.on("close", lambda: None)
-        self.upgraded = True
-        try:
-            self.server.emit(event, req, duplex, head)
-        except Exception as exc:
-            log.exception("%r listener failed for %s %s: %r", event, req.method, req.url, exc)
-            duplex.destroy()
-
-    def _dispatch(self, event: str, req: IncomingMessage, res: ServerResponse) -> None:
+    def _dispatch(self, event: str, req: IncomingMessage, res: ServerResponse) -> bool:
+        """Run the listeners of ``event``; start the async handler. True if a task started."""
         server = self.server
-        sock = self.socket
-        # What a plain handler writes in one go leaves in one system call.
-        if sock is not None:
-            sock.cork()
         try:
             server.emit(event, req, res)
         except Exception as exc:
-            if sock is not None:
-                sock.uncork()  # what the handler wrote before failing still goes out
-                sock = None
             self._handler_failed(exc, req, res)
-            return
-        finally:
-            if sock is not None:
-                sock.uncork()
-        if event == "request" and server._async_handler is not None:
+            return False
+        if event == "request" and server._async_handler is not None and not res._closed:
             self.scope.start_soon(self._run_async_handler, server._async_handler, req, res)
-            self.handler_spawned = True
+            return True
+        return False
 
     async def _run_async_handler(
         self, handler: Callable[..., Awaitable[object]], req: IncomingMessage, res: ServerResponse
     ) -> None:
         # A response that closes unfinished (the client left, the connection died)
-        # can never be completed: its handler is cancelled rather than left waiting
-        # forever in the connection's scope.
+        # can never be completed: its handler is cancelled, not left waiting forever.
         with trio.CancelScope() as cancel_scope:
 
-            def abandon() -> None:
+            def abandon(*_: object) -> None:
                 if not res.writable_finished:
                     cancel_scope.cancel()
 
             res.on("close", abandon)
             try:
                 await handler(req, res)
+            except (trio.BrokenResourceError, trio.ClosedResourceError) as exc:
+                if res._closed or res.destroyed or self.sock.destroyed:
+                    # The client left while the handler wrote: its fault, not the handler's.
+                    log.debug("request %s %s ended early: %r", req.method, req.url, exc)
+                else:
+                    self._handler_failed(exc, req, res)
             except Exception as exc:
                 self._handler_failed(exc, req, res)
             finally:
                 res.remove_listener("close", abandon)
 
     def _handler_failed(self, exc: BaseException, req: IncomingMessage, res: ServerResponse) -> None:
-        log.error(
-            "request handler failed for %s %s: %r", req.method, req.url, exc, exc_info=exc
-        )
-        if not res.headers_sent and not res.writable_ended:
-            res._out_headers.clear()
+        log.error("request handler failed for %s %s: %r", req.method, req.url, exc, exc_info=exc)
+        if not res.headers_sent and not res.finished and not res.destroyed:
+            res._out_headers = None
             res.status_code = 500
             res.set_header("Connection", "close")
-            res.end()
+            res.end(STATUS_CODES[500])
         elif not res.writable_finished:
-            if res.socket is not None:
-                res.socket.destroy()
             res.destroy()
 
-    def _on_read(self) -> None:
-        self.want_read.set()
-
-    async def _pump_body(
-        self,
-        sock: Socket,
-        req: IncomingMessage,
-        res: ServerResponse,
-        decoder: ChunkedDecoder | LengthDecoder | None,
-        started: float,
-    ) -> bool:
-        """Move the request body from the socket into ``req``; False if the connection must close."""
-        if decoder is None:
-            return True
-        server = self.server
-        deadline = started + server.request_timeout / 1000 if server.request_timeout else math.inf
-        data = self.leftover
-        self.leftover = b""
-        dumped = 0
-        state = req._readable_state
-        chunked = isinstance(decoder, ChunkedDecoder)
-        while True:
-            dumping = req._dumped or req.destroyed
-            if not data:
-                # Read only while the consumer wants more: that is the back-pressure.
-                while not dumping and state.length >= state.high_water_mark and state.flowing is not True:
-                    self.want_read = trio.Event()
-                    with trio.move_on_at(deadline):
-                        await self.want_read.wait()  # also set when the response is done
-                    dumping = req._dumped or req.destroyed
-                    if trio.current_time() >= deadline:
-                        break
-                got = await self._receive(deadline)
-                if got is None:
-                    if not res.headers_sent:
-                        _detach(res).destroy()
-                        self._answer_and_close(sock, 408)
-                    req.destroy(econnreset("aborted"))
-                    return False
-                if not got:
-                    req.destroy(econnreset("aborted"))
-                    res.destroy()
-                    return False
-                data = got
-            if chunked and len(data) > CHUNKED_FEED:
-                # Decode a chunked body a slice at a time: a buffer full of tiny
-                # chunks is much CPU, and other connections must get their turn.
-                events = decoder.feed(data[:CHUNKED_FEED])
-                data = data[CHUNKED_FEED:]
-            else:
-                events = decoder.feed(data)
-                data = b""
-            pieces: list[bytes] = []
-            for ev in events:
-                if isinstance(ev, bytes):
-                    pieces.append(ev)
-                elif isinstance(ev, EndOfMessage):
-                    if pieces and not dumping:
-                        req.push(b"".join(pieces))
-                    pieces = []
-                    req.raw_trailers = ev.trailers
-                    req.complete = True
-                    self.leftover = ev.unused
-                    if not req.destroyed:
-                        req.push(None)
-                    return True
-                else:  # Rejection
-                    if pieces and not dumping:
-                        req.push(b"".join(pieces))
-                    req.destroy(NodeError(ev.code, ev.reason))
-                    if not res.headers_sent:
-                        _detach(res).destroy()
-                        self._reject(sock, ev, b"")
-                    else:
-                        sock.destroy()
-                    return False
-            if pieces:
-                if dumping:
-                    dumped += sum(len(p) for p in pieces)
-                    if dumped > MAX_DUMP_BYTES:
-                        return False
-                else:
-                    req.push(pieces[0] if len(pieces) == 1 else b"".join(pieces))
-            if isinstance(decoder, ChunkedDecoder):
-                await self._throttle(decoder.chunks)
-
-    async def _throttle(self, chunks_total: int) -> None:
-        """Slow a connection that sends floods of tiny chunks (CPU, not bytes, is the cost)."""
-        now = trio.current_time()
-        if now - self.chunk_budget_start > 1.0:
-            self.chunk_budget_start = now
-            self.chunks_seen = chunks_total
+    def _on_response_finish(self, req: IncomingMessage, res: ServerResponse) -> None:
+        """A response was handed to the connection whole (Node's resOnFinish)."""
+        incoming = self.incoming
+        if incoming and incoming[0] is req:
+            incoming.popleft()
+        # Nobody reads the body: it is read and dropped, so the connection can go on.
+        if not req._consuming and not req._readable_state.resume_scheduled:
+            req._dump()
+        sock = self.sock
+        if sock._http_message is res:
+            res.detach_socket(sock)
+        self.scope.next_tick(res._emit_close)
+        state = self.state
+        if res._last:
+            state.handle(Event.LAST_RESPONSE_FINISHED)
+            sock.destroy_soon()
+            self._abort_outgoing()
         else:
-            excess = chunks_total - self.chunks_seen - MAX_CHUNKS_PER_SECOND
-            if excess > 0:
-                await trio.sleep(excess / MAX_CHUNKS_PER_SECOND)
-                self.chunks_at_checkpoint = chunks_total
-        if chunks_total - self.chunks_at_checkpoint >= CHUNKS_PER_CHECKPOINT:
-            self.chunks_at_checkpoint = chunks_total
-            await trio.lowlevel.checkpoint()
+            state.handle(Event.RESPONSE_FINISHED)
+            if self.outgoing:
+                nxt = self.outgoing.popleft()
+                nxt.assign_socket(sock)
+            elif state.phase is Phase.IDLE:
+                self.idle_since = trio.current_time()
+                if self.server._closing or self.closing:
+                    sock.destroy_soon()
+        if self.output_paused or len(incoming) < MAX_IN_FLIGHT:
+            self._on_socket_drain()
+            self.wake.set()
 
+    def _update_outgoing_data(self, delta: int) -> None:
+        self.outgoing_data += delta
+        self._on_socket_drain()
 
-def _detach(res: ServerResponse) -> ServerResponse:
-    """Take the socket away from ``res``: the server answers on it itself."""
-    res.socket = None
-    return res
+    def _on_socket_drain(self, *_: object) -> None:
+        """Node's socketOnDrain: resume reading; tell the current response it may write."""
+        sock = self.sock
+        if self.output_paused and self.outgoing_data <= sock.writable_high_water_mark and not sock._need_drain:
+            self.output_paused = False
+            self.wake.set()
+        msg = sock._http_message
+        if msg is not None and not msg.finished and msg._need_drain and msg.writable_length == 0:
+            msg._need_drain = False
+            msg.emit("drain")
 
+    def _on_socket_timeout(self) -> None:
+        """Node's socketOnTimeout: tell the request, the response and the server."""
+        sock = self.sock
+        req = self.current
+        handled = bool(req is not None and not req.complete and req.emit("timeout", sock))
+        res = sock._http_message
+        if res is not None and res.emit("timeout", sock):
+            handled = True
+        if self.server.emit("timeout", sock):
+            handled = True
+        if not handled:
+            sock.destroy()
 
-def _consuming(req: IncomingMessage) -> bool:
-    """Whether the handler reads the body (Node's ``req._consuming``)."""
-    state = req._readable_state
-    return state.flowing is not None or req.readable_did_read or req.listener_count("readable") > 0
+    def _on_socket_close(self, _had_error: bool) -> None:
+        """Node's socketOnClose: requests not finished are aborted."""
+        incoming = self.incoming
+        while incoming:
+            incoming.popleft().destroy(econnreset("aborted"))
+        current = self.current
+        if current is not None and not current.complete and not current.destroyed:
+            # Its response finished early, but its body will never end now.
+            current.destroy(econnreset("aborted"))
+        self._abort_outgoing()
+
+    def _abort_outgoing(self) -> None:
+        outgoing = self.outgoing
+        while outgoing:
+            outgoing.popleft()._emit_close()
+
+    def server_closing(self) -> None:
+        """The server is closing: idle now, busy after the response in progress."""
+        self.closing = True
+        for res in self.outgoing:
+            if not res.headers_sent:
+                res.should_keep_alive = False
+        msg = self.sock._http_message if hasattr(self, "sock") else None
+        if msg is not None and not msg.headers_sent:
+            msg.should_keep_alive = False
+        if hasattr(self, "sock") and self.state.idle:
+            self.sock.destroy()
+
+    # -- errors and upgrades ----------------------------------------------------------
+
+    def _on_parse_error(self, error: ParseError, data: bytes) -> None:
+        self._socket_error(ClientError(error.code, error.reason, data))
+
+    def _socket_error(self, err: BaseException) -> None:
+        """Node's socketOnError: ``'clientError'``, or a canned answer and the end."""
+        if self.error_handled:
+            return
+        self.error_handled = True
+        self.parser.stop()
+        sock = self.sock
+        if self.server._events.get("clientError"):
+            self.server.emit("clientError", err, sock)
+            return
+        msg = sock._http_message
+        if sock.writable and (msg is None or not msg._header_sent):
+            sock.write(_CANNED.get(getattr(err, "code", ""), _BAD_REQUEST))
+            if sock._fd < 0:
+                # Nothing reached the stream yet: close once the answer went out.
+                self.state.handle(Event.FAILED)
+                sock._error = err
+                sock._had_error = True
+                sock.end()
+                self._on_socket_close(True)
+                return
+        self.state.handle(Event.FAILED)
+        sock.destroy(err)
+
+    async def _on_upgrade(self, event: Upgrade) -> None:
+        """The request left HTTP: hand the connection over as a byte Duplex."""
+        from .._trio_adapters import duplex_from_trio
+
+        req = self.upgrade_req
+        self.parser.stop()
+        sock = self.sock
+        if req is None:
+            # An upgrade request nobody takes (no 'upgrade' listener): llhttp skipped
+            # its body, so the connection cannot go on as HTTP after it.
+            sock.end()
+            return
+        self.upgrade_req = None
+        event_name = "connect" if req.method == "CONNECT" else "upgrade"
+        if not self.server._events.get(event_name):
+            # CONNECT with nobody to take the tunnel: a clear answer, then the end.
+            sock.write(b"HTTP/1.1 501 Not Implemented\r\nConnection: close\r\n\r\n")
+            sock.end()
+            return
+        sock._owner_busy = False
+        await sock.wait_output_idle()
+        self.state.handle(Event.UPGRADED)
+        self.upgraded = True
+        req.complete = True
+        duplex = duplex_from_trio(self.stream, scope=self.scope)
+        try:
+            self.server.emit(event_name, req, duplex, event.rest)
+        except Exception as exc:
+            log.error("%r listener failed for %s %s: %r", event_name, req.method, req.url, exc, exc_info=exc)
+            duplex.destroy()
+
+    def _peer(self) -> str:
+        sock = getattr(self, "sock", None)
+        if sock is None or sock.remote_address is None:
+            return "?"
+        return f"{sock.remote_address}:{sock.remote_port}"

@@ -13,7 +13,7 @@ import email.utils
 import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Literal, TypeAlias, cast
+from typing import Any, Literal, Protocol, TypeAlias, cast
 
 import attrs
 
@@ -344,6 +344,32 @@ def utc_date(now: float | None = None) -> str:
     return str(_date_cache[1])
 
 
+class HeadState(Protocol):
+    """What Node's ``_storeHeader`` reads and sets on a message (an ``OutgoingMessage``)."""
+
+    _has_body: bool
+    should_keep_alive: bool
+    use_chunked_encoding_by_default: bool
+    send_date: bool
+    _removed_connection: bool
+    _removed_cont_len: bool
+    _removed_te: bool
+    _content_length: int | None
+    _keep_alive_timeout: float
+    _max_requests_per_socket: int
+    max_requests_on_connection_reached: bool
+    _has_agent: bool
+    _unique_headers: frozenset[str] | None
+    _expect_continue: bool
+    _sent_100: bool
+    chunked_encoding: bool
+    _last: bool
+    _default_keep_alive: bool
+
+    @property
+    def status_code(self) -> int | None: ...
+
+
 @attrs.define(eq=False)
 class HeadFlags:
     """The per-message state Node's ``_storeHeader`` reads and updates.
@@ -353,39 +379,39 @@ class HeadFlags:
     hands it to :func:`store_header`, which sets the outputs.
     """
 
-    has_body: bool = True
+    _has_body: bool = True
     should_keep_alive: bool = True
     use_chunked_encoding_by_default: bool = True
     send_date: bool = False
-    removed_connection: bool = False
-    removed_content_length: bool = False
-    removed_transfer_encoding: bool = False
+    _removed_connection: bool = False
+    _removed_cont_len: bool = False
+    _removed_te: bool = False
     #: Byte length Node puts in ``Content-Length`` when ``end(data)`` was the only write
     #: (``0`` for a bare ``end()``); ``None`` when the body was streamed.
-    content_length: int | None = None
+    _content_length: int | None = None
     status_code: int | None = None
-    keep_alive_timeout_ms: float = 0
-    max_requests_per_socket: int = 0
+    _keep_alive_timeout: float = 0
+    _max_requests_per_socket: int = 0
     max_requests_on_connection_reached: bool = False
-    has_agent: bool = False
-    unique_headers: frozenset[str] | None = None
-    expect_continue: bool = False
-    sent_100: bool = False
+    _has_agent: bool = False
+    _unique_headers: frozenset[str] | None = None
+    _expect_continue: bool = False
+    _sent_100: bool = False
     # outputs
     chunked_encoding: bool = False
     #: True when the connection must close after this message (Node's ``_last``).
-    last: bool = False
-    default_keep_alive: bool = True
+    _last: bool = False
+    _default_keep_alive: bool = True
 
     def note_removed(self, name: str) -> None:
         """Record ``remove_header(name)``: a removed framing header is not added back."""
         key = name.lower()
         if key == "connection":
-            self.removed_connection = True
+            self._removed_connection = True
         elif key == "content-length":
-            self.removed_content_length = True
+            self._removed_cont_len = True
         elif key == "transfer-encoding":
-            self.removed_transfer_encoding = True
+            self._removed_te = True
         elif key == "date":
             self.send_date = False
 
@@ -443,7 +469,7 @@ class _HeadState:
 
 
 def store_header(
-    flags: HeadFlags,
+    flags: HeadState,
     first_line: str,
     headers: Mapping[str, HeaderValue] | Sequence[object] | None = None,
     *,
@@ -485,45 +511,45 @@ def store_header(
         flags.chunked_encoding = False
         flags.should_keep_alive = False
 
-    if flags.removed_connection:
-        flags.last = not flags.should_keep_alive
+    if flags._removed_connection:
+        flags._last = not flags.should_keep_alive
     elif not state.connection:
         send_keep_alive = flags.should_keep_alive and (
-            state.cont_len or flags.use_chunked_encoding_by_default or flags.has_agent
+            state.cont_len or flags.use_chunked_encoding_by_default or flags._has_agent
         )
         if send_keep_alive and flags.max_requests_on_connection_reached:
             state.header += "Connection: close\r\n"
         elif send_keep_alive:
             state.header += "Connection: keep-alive\r\n"
-            if flags.keep_alive_timeout_ms and flags.default_keep_alive:
-                seconds = int(flags.keep_alive_timeout_ms // 1000)
-                extra = f", max={flags.max_requests_per_socket}" if flags.max_requests_per_socket > 0 else ""
+            if flags._keep_alive_timeout and flags._default_keep_alive:
+                seconds = int(flags._keep_alive_timeout // 1000)
+                extra = f", max={flags._max_requests_per_socket}" if flags._max_requests_per_socket > 0 else ""
                 state.header += f"Keep-Alive: timeout={seconds}{extra}\r\n"
         else:
-            flags.last = True
+            flags._last = True
             state.header += "Connection: close\r\n"
 
     announced: int | None = state.cl_value
     if not state.cont_len and not state.te:
-        if not flags.has_body:
+        if not flags._has_body:
             flags.chunked_encoding = False
         elif not flags.use_chunked_encoding_by_default:
-            flags.last = True
-        elif not state.trailer and not flags.removed_content_length and flags.content_length is not None:
-            state.header += f"Content-Length: {flags.content_length}\r\n"
-            announced = flags.content_length
-        elif not flags.removed_transfer_encoding:
+            flags._last = True
+        elif not state.trailer and not flags._removed_cont_len and flags._content_length is not None:
+            state.header += f"Content-Length: {flags._content_length}\r\n"
+            announced = flags._content_length
+        elif not flags._removed_te:
             state.header += "Transfer-Encoding: chunked\r\n"
             flags.chunked_encoding = True
         else:
             # Neither framing header: the body runs until the connection closes.
-            flags.last = True
+            flags._last = True
 
     if flags.chunked_encoding is not True and state.trailer:
         raise NodeError("ERR_HTTP_TRAILER_INVALID", "Trailers are invalid with this transfer encoding")
 
     body: BodyMode
-    if not flags.has_body:
+    if not flags._has_body:
         body = "none"
     elif flags.chunked_encoding:
         body = "chunked"
@@ -538,19 +564,19 @@ def store_header(
         head=(state.header + "\r\n").encode("latin-1", errors="replace"),
         body=body,
         content_length=announced if body == "content-length" else None,
-        keep_alive=not flags.last,
+        keep_alive=not flags._last,
         flush_now=state.expect,
     )
 
 
 def _process_header(
-    flags: HeadFlags, state: _HeadState, name: object, value: object, *, validate: bool
+    flags: HeadState, state: _HeadState, name: object, value: object, *, validate: bool
 ) -> None:
     if validate:
         validate_header_name(name)
     key = str(name)
     if isinstance(value, list | tuple):
-        unique = flags.unique_headers is not None and key.lower() in flags.unique_headers
+        unique = flags._unique_headers is not None and key.lower() in flags._unique_headers
         if (len(value) < 2 or key.lower() != "cookie") and not unique:
             for v in value:
                 _store_one(flags, state, key, v, validate=validate)
@@ -559,7 +585,7 @@ def _process_header(
     _store_one(flags, state, key, value, validate=validate)
 
 
-def _store_one(flags: HeadFlags, state: _HeadState, name: str, value: object, *, validate: bool) -> None:
+def _store_one(flags: HeadState, state: _HeadState, name: str, value: object, *, validate: bool) -> None:
     if validate:
         validate_header_value(name, value)
     text = _js_str(value)
@@ -567,19 +593,19 @@ def _store_one(flags: HeadFlags, state: _HeadState, name: str, value: object, *,
     field = name.lower()
     if field == "connection":
         state.connection = True
-        flags.removed_connection = False
+        flags._removed_connection = False
         if _CONN_CLOSE_RE.search(text):
-            flags.last = True
+            flags._last = True
         else:
             flags.should_keep_alive = True
     elif field == "transfer-encoding":
         state.te = True
-        flags.removed_transfer_encoding = False
+        flags._removed_te = False
         if _TE_CHUNKED_RE.search(text):
             flags.chunked_encoding = True
     elif field == "content-length":
         state.cont_len = True
-        flags.removed_content_length = False
+        flags._removed_cont_len = False
         try:
             state.cl_value = int(text.strip())
         except ValueError:
@@ -587,7 +613,7 @@ def _store_one(flags: HeadFlags, state: _HeadState, name: str, value: object, *,
     elif field in ("date", "expect", "trailer"):
         setattr(state, field, True)
     elif field == "keep-alive":
-        flags.default_keep_alive = False
+        flags._default_keep_alive = False
 
 
 def response_flags(
@@ -616,7 +642,7 @@ def response_flags(
     flags = HeadFlags(
         has_body=method != "HEAD",
         send_date=True,
-        keep_alive_timeout_ms=keep_alive_timeout_ms,
+        keep_alive_timeout=keep_alive_timeout_ms,
         max_requests_per_socket=max_requests_per_socket,
         max_requests_on_connection_reached=max_requests_on_connection_reached,
         unique_headers=unique_headers,
@@ -636,8 +662,8 @@ def write_head_flags(flags: HeadFlags, status_code: int) -> None:
     """
     flags.status_code = status_code
     if status_code in (204, 304) or 100 <= status_code <= 199:
-        flags.has_body = False
-    if flags.expect_continue and not flags.sent_100:
+        flags._has_body = False
+    if flags._expect_continue and not flags._sent_100:
         flags.should_keep_alive = False
 
 
@@ -677,7 +703,7 @@ def decide_response_framing(
     )
     for name in removed:
         flags.note_removed(name)
-    flags.content_length = end_body_length
+    flags._content_length = end_body_length
     write_head_flags(flags, status_code)
     first = f"HTTP/1.1 {status_code} {status_message(status_code)}\r\n"
     return store_header(flags, first, headers, date=date)
@@ -699,7 +725,10 @@ def last_chunk(trailer: str = "") -> bytes:
     return b"0\r\n" + trailer.encode("latin-1", errors="replace") + b"\r\n"
 
 
-def render_trailers(trailers: Mapping[str, HeaderValue] | Sequence[tuple[str, HeaderValue]]) -> str:
+def render_trailers(
+    trailers: Mapping[str, HeaderValue] | Sequence[tuple[str, HeaderValue]],
+    unique_headers: frozenset[str] | None = None,
+) -> str:
     """Render ``add_trailers`` input as Node does (``"Name: value\\r\\n"`` lines).
 
     Raises:
@@ -711,7 +740,11 @@ def render_trailers(trailers: Mapping[str, HeaderValue] | Sequence[tuple[str, He
     for field, value in items:
         validate_header_name(field, "Trailer name")
         values: list[object]
-        if isinstance(value, list | tuple) and len(value) > 1:
+        if (
+            isinstance(value, list | tuple)
+            and len(value) > 1
+            and (unique_headers is None or str(field).lower() not in unique_headers)
+        ):
             values = list(value)
         elif isinstance(value, list | tuple):
             values = ["; ".join(_js_str(v) for v in value)]
