@@ -2,7 +2,7 @@
 
 Run: ``cd bench && ../.venv/bin/hypercorn --worker-class trio --workers 0 -b 127.0.0.1:PORT asgi_app:app``
 
-Routes as in bench/node_http_server.js: ``/fixed`` (13 bytes, Content-Length), ``/chunked``
+Routes as in bench/node_http_server.js: ``/`` and ``/fixed`` (13 bytes, Content-Length), ``/chunked``
 (ten 1 KiB body messages, no Content-Length, so chunked), ``/upload`` (counts the body's bytes).
 """
 
@@ -30,7 +30,7 @@ async def app(scope: dict[str, Any], receive: Receive, send: Send) -> None:
     if scope["type"] != "http":
         return
     path = scope["path"]
-    if path == "/fixed":
+    if path in ("/", "/fixed"):
         await send(
             {
                 "type": "http.response.start",

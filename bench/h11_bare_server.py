@@ -2,7 +2,7 @@
 
 Usage: python bench/h11_bare_server.py PORT [--coalesce]
 
-Routes as in bench/node_http_server.js: ``/fixed`` (13 bytes, Content-Length), ``/chunked``
+Routes as in bench/node_http_server.js: ``/`` and ``/fixed`` (13 bytes, Content-Length), ``/chunked``
 (ten 1 KiB chunks without Content-Length, so chunked; one ``send_all`` per chunk, or with
 ``--coalesce`` all ten framed chunks and the terminator in one ``send_all``), ``/upload``
 (counts the body's bytes). Keep-alive via ``h11.Connection.start_next_cycle``.
@@ -70,7 +70,7 @@ async def serve(stream: trio.SocketStream, coalesce: bool) -> None:
                 # Drain the (empty) request body so the cycle can restart.
                 while not isinstance(await next_event(conn, stream), h11.EndOfMessage):
                     pass
-                if target == b"/fixed":
+                if target == b"/" or target == b"/fixed":
                     await stream.send_all(
                         conn.send(
                             h11.Response(

@@ -3,7 +3,8 @@
 Usage: python bench/httptools_bare_server.py PORT
 
 One task per connection: read, feed llhttp (httptools), answer every complete
-request with prebuilt bytes in one ``send_all`` per read. ``/chunked`` answers the
+request with prebuilt bytes in one ``send_all`` per read. Any path but ``/chunked``
+(``/`` and ``/fixed`` in the benchmarks) gets the 13-byte body. ``/chunked`` answers the
 same bytes our server sends for ten 1 KiB writes (ten chunks and the terminator),
 joined into one send. No streams, no events: the cost of Trio's sockets plus the
 parser, which is what our server can approach but not beat.

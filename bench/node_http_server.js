@@ -1,9 +1,12 @@
 'use strict';
 // Anchor: Node's http server with the benchmark routes.
-// Usage: node bench/node_http_server.js PORT
-//   GET  /fixed    13-byte body with Content-Length (res.end(body))
+// Usage: node bench/node_http_server.js PORT [KEEP_ALIVE_MS]
+//   GET  /         13-byte body with Content-Length (res.end(body)); /fixed is the same
+//                  route under its older name
 //   GET  /chunked  ten 1 KiB res.write() calls then res.end(): chunked encoding
 //   POST /upload   counts the request body's bytes, answers the count
+// KEEP_ALIVE_MS sets server.keepAliveTimeout (Node's default is 5000 ms): the idle
+// connection benchmark holds connections longer than that.
 // Prints "listening PORT" on stdout once bound to 127.0.0.1.
 
 const http = require('http');
@@ -13,7 +16,7 @@ const FIXED = Buffer.from('Hello, World!');  // 13 bytes
 const KIB = Buffer.alloc(1024, 0x62);
 
 const server = http.createServer((req, res) => {
-  if (req.url === '/fixed') {
+  if (req.url === '/' || req.url === '/fixed') {
     res.setHeader('Content-Type', 'text/plain');
     res.end(FIXED);
   } else if (req.url === '/chunked') {
@@ -32,6 +35,8 @@ const server = http.createServer((req, res) => {
     res.end();
   }
 });
+
+if (process.argv[3]) server.keepAliveTimeout = Number(process.argv[3]);
 
 server.listen(port, '127.0.0.1', () => {
   process.stdout.write(`listening ${port}\n`);

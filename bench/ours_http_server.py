@@ -1,15 +1,18 @@
 """trio_nodestreams' http server with the benchmark routes (mirror of bench/node_http_server.js).
 
-Usage: python bench/ours_http_server.py PORT
+Usage: python bench/ours_http_server.py PORT [--keep-alive-ms MS]
 
-Routes: ``/fixed`` (``res.end(body)``, 13 bytes), ``/chunked`` (ten 1 KiB ``res.write`` then
-``res.end()``: chunked), ``/upload`` (counts ``'data'`` bytes, answers the count on ``'end'``).
-Prints "listening PORT" once bound. Exits with status 3 and a reason on stderr when
+Routes: ``/`` and its older name ``/fixed`` (``res.end(body)``, 13 bytes), ``/chunked`` (ten
+1 KiB ``res.write`` then ``res.end()``: chunked), ``/upload`` (counts ``'data'`` bytes, answers
+the count on ``'end'``). ``--keep-alive-ms`` sets the server's ``keep_alive_timeout`` (default
+Node's 5000 ms; the idle-connection benchmark holds connections longer). Prints
+"listening PORT" once bound. Exits with status 3 and a reason on stderr when
 ``trio_nodestreams.http.create_server`` does not exist yet.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 from typing import Any
 
@@ -22,7 +25,7 @@ NOT_AVAILABLE = 3
 
 def handler(req: Any, res: Any) -> None:
     url = req.url
-    if url == "/fixed":
+    if url == "/" or url == "/fixed":
         res.set_header("Content-Type", "text/plain")
         res.end(FIXED)
     elif url == "/chunked":
@@ -47,18 +50,22 @@ def handler(req: Any, res: Any) -> None:
         res.end()
 
 
-async def main(port: int) -> None:
+async def main(port: int, keep_alive_ms: float) -> None:
     import trio_nodestreams as ns
     from trio_nodestreams import http
 
     async with ns.open_scope():
-        server = http.create_server(handler)
+        server = http.create_server(handler, keep_alive_timeout=keep_alive_ms)
         await server.listen(port, "127.0.0.1")
         print(f"listening {port}", flush=True)
         await trio.sleep_forever()
 
 
 if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("port", type=int)
+    parser.add_argument("--keep-alive-ms", type=float, default=5000)
+    args = parser.parse_args()
     try:
         import trio_nodestreams as ns
         from trio_nodestreams import http
@@ -72,6 +79,6 @@ if __name__ == "__main__":
         print(f"n/a: {exc}", file=sys.stderr)
         sys.exit(NOT_AVAILABLE)
     try:
-        trio.run(main, int(sys.argv[1]))
+        trio.run(main, args.port, args.keep_alive_ms)
     except KeyboardInterrupt:
         sys.exit(0)

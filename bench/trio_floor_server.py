@@ -3,8 +3,9 @@
 Usage: python bench/trio_floor_server.py PORT
 
 No parsing at all: every ``\\r\\n\\r\\n`` in the input is a request (bodyless GETs only),
-answered with fixed bytes in one ``send_all`` per read. What Trio's sockets and
-scheduler cost per request; nothing built on Trio can serve faster.
+answered with fixed bytes in one ``send_all`` per read: ``/chunked`` with the bytes the
+other servers send for it, any other path (``/``, ``/fixed``) with the 13-byte body.
+What Trio's sockets and scheduler cost per request; nothing built on Trio can serve faster.
 """
 
 from __future__ import annotations
