@@ -30,6 +30,9 @@ __all__ = ["Event", "ExchangeState", "Phase", "TRANSITIONS"]
 class Phase(enum.Enum):
     """Where a client connection is."""
 
+    # Members are singletons: identity hashing is exact, and done in C.
+    __hash__ = object.__hash__
+
     CONNECTING = "connecting"
     IDLE = "idle"
     AWAITING = "awaiting"
@@ -41,6 +44,9 @@ class Phase(enum.Enum):
 
 class Event(enum.Enum):
     """What the keeping task reports."""
+
+    # Members are singletons: identity hashing is exact, and done in C.
+    __hash__ = object.__hash__
 
     CONNECTED = "connected"
     ASSIGNED = "assigned"

@@ -152,6 +152,33 @@ class IncomingMessage(Readable):
             self.remove_all_listeners("data")
             self.resume()
 
+    def _end_unobserved(self) -> bool:
+        """Finish a complete message nobody consumed or watches, without the tick chain.
+
+        Node dumps such a message when its exchange ends: it flows, emits
+        ``'end'``, auto-destroys and emits ``'close'``, a few ticks later. With no
+        listener for any of those and nothing buffered, nobody can tell the steps
+        apart, so the message goes straight to the state they leave it in.
+        Returns False (and changes nothing) when someone could tell.
+        """
+        state = self._readable_state
+        if not self.complete or state.length or state.pipes or state.flowing is not None or state.destroyed:
+            return False
+        events = self._events
+        if events and any(
+            events.get(name) for name in ("data", "end", "close", "readable", "error", "aborted", "resume", "pause")
+        ):
+            return False
+        self._dumped = True
+        state.flowing = True
+        state.ended = True
+        state.end_emitted = True
+        state.reading = False
+        state.destroyed = True
+        state.closed = True
+        state.close_emitted = True
+        return True
+
     def _destroy(self, err: BaseException | None, callback: Callback) -> None:
         if not self.readable_ended or not self.complete:
             self.aborted = True

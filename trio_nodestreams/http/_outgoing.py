@@ -35,8 +35,8 @@ from .._scope import Scope
 from ._rules import (
     HeaderValue,
     OutHeaders,
+    render_head,
     render_trailers,
-    store_header,
     validate_header_name,
     validate_header_value,
 )
@@ -159,6 +159,8 @@ class OutgoingMessage(EventEmitter, trio.abc.SendStream):
         self._errored: BaseException | None = None
         self._high_water_mark = high_water_mark or HIGH_WATER_MARK
         self._sending = False
+        # Run when the message finished, before the 'finish' listeners (the connection's part).
+        self._finish_hook: Callable[[], object] | None = None
 
     # -- state, as Node's writable properties -------------------------------------
 
@@ -326,12 +328,12 @@ class OutgoingMessage(EventEmitter, trio.abc.SendStream):
         ``headers`` None means the stored ones (``set_header``); else they are validated.
         """
         if headers is None:
-            framing = store_header(self, first_line, out_headers=self._out_headers or {})
+            head, expect, _cl, _te = render_head(self, first_line, None, self._out_headers or {})
         else:
-            framing = store_header(self, first_line, headers)
-        self._header = framing.head
+            head, expect, _cl, _te = render_head(self, first_line, headers, None)
+        self._header = head
         self._header_sent = False
-        if framing.flush_now:
+        if expect:
             self._send(b"", None)
 
     def _implicit_header(self) -> None:
@@ -378,7 +380,7 @@ class OutgoingMessage(EventEmitter, trio.abc.SendStream):
         if sock is not None and sock.destroyed:
             # Destroyed: 'close' is on its way, nothing more goes out.
             return False
-        if sock is not None and sock._http_message is self and sock.writable:
+        if sock is not None and sock._http_message is self and not sock._ending:
             if self._output:
                 self._flush_output(sock)
             return sock.write(data, callback)
@@ -508,14 +510,13 @@ class OutgoingMessage(EventEmitter, trio.abc.SendStream):
             chunk, encoding, callback = None, None, chunk
         elif callable(encoding):
             encoding, callback = None, encoding
-        sock = self.socket
+        # Everything end() sends leaves in one write (Node corks the socket for it).
+        data = b""
         if chunk:
             if self.finished:
                 self._on_error(err_stream_write_after_end(), callback or _nop)
                 return self
-            if sock is not None:
-                sock.cork()
-            self._write(chunk, encoding, None, from_end=True)
+            data = self._end_chunk(chunk, encoding)
         elif self.finished:
             if callback is not None:
                 if not self.writable_finished:
@@ -524,19 +525,19 @@ class OutgoingMessage(EventEmitter, trio.abc.SendStream):
                     callback(err_stream_already_finished("end"))
             return self
         elif self._header is None:
-            if sock is not None:
-                sock.cork()
             self._content_length = 0
             self._implicit_header()
         if callback is not None:
             self.once("finish", callback)
-        if self._strict_length() and self.strict_content_length and self._bytes_written != self._content_length:
+        if self.strict_content_length and self._strict_length() and self._bytes_written != self._content_length:
             raise err_content_length_mismatch(self._bytes_written, self._content_length)  # type: ignore[arg-type]
         if self._has_body and self.chunked_encoding:
-            trailer = self._trailer
-            self._send(b"0\r\n" + trailer.encode("latin-1", "replace") + b"\r\n", self._on_finish)
-        elif not self._header_sent or self.writable_length or chunk:
-            self._send(b"", self._on_finish)
+            data += b"0\r\n" + self._trailer.encode("latin-1", "replace") + b"\r\n"
+            self._send(data, self._on_finish)
+        elif data or not self._header_sent or self.output_size or (
+            self.socket is not None and self.socket._out
+        ):
+            self._send(data, self._on_finish)
         else:
             self._scope.next_tick(self._on_finish)
         sock = self.socket
@@ -551,11 +552,38 @@ class OutgoingMessage(EventEmitter, trio.abc.SendStream):
             self._finish()
         return self
 
+    def _end_chunk(self, chunk: Any, encoding: str | None) -> bytes:
+        """The last body bytes given to ``end()``, checked and framed (Node's ``write_`` from end)."""
+        data = chunk_bytes(chunk, encoding)
+        if self.destroyed:
+            self._scope.next_tick(_nop, err_stream_destroyed("write"))
+            return b""
+        size = len(data)
+        if self.strict_content_length:
+            written = self._bytes_written + size
+            if self._strict_length() and written != self._content_length:
+                raise err_content_length_mismatch(written, self._content_length)  # type: ignore[arg-type]
+            self._bytes_written = written
+        if self._header is None:
+            self._content_length = size
+            self._implicit_header()
+        if not self._has_body:
+            return b""
+        if self.chunked_encoding and size:
+            return b"%x\r\n%b\r\n" % (size, data)
+        return data
+
     def _on_finish(self, err: BaseException | None = None) -> None:
         sock = self.socket
         if err is not None or (sock is not None and sock._had_error):
             return
-        self.emit("finish")
+        # The connection's own 'finish' work runs first, as its listener was first in Node.
+        hook = self._finish_hook
+        if hook is not None:
+            self._finish_hook = None
+            hook()
+        if self._events.get("finish"):
+            self.emit("finish")
 
     def _finish(self) -> None:
         """Everything is queued on the connection: Node's ``'prefinish'``."""

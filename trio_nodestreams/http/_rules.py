@@ -456,18 +456,6 @@ def _entries(
     return list(zip(headers[0::2], headers[1::2], strict=True))
 
 
-@attrs.define
-class _HeadState:
-    header: str
-    connection: bool = False
-    cont_len: bool = False
-    te: bool = False
-    date: bool = False
-    expect: bool = False
-    trailer: bool = False
-    cl_value: int | None = None
-
-
 def store_header(
     flags: HeadState,
     first_line: str,
@@ -479,8 +467,9 @@ def store_header(
     """Render a message head and decide its framing, as Node's ``_storeHeader`` does.
 
     Args:
-      flags: the message's state; its outputs (``chunked_encoding``, ``last``,
-        ``should_keep_alive``, ``default_keep_alive``) are updated in place.
+      flags: the message's state; its outputs (``chunked_encoding``, ``_last``,
+        ``should_keep_alive``, ``_default_keep_alive``, ``_content_length``) are
+        updated in place.
       first_line: ``"HTTP/1.1 200 OK\\r\\n"`` or ``"GET / HTTP/1.1\\r\\n"``.
       headers: headers given directly to ``write_head`` (a mapping, a list of
         pairs, or a flat ``[name, value, ...]`` list); validated.
@@ -495,123 +484,152 @@ def store_header(
         for an odd-length flat list, ``ERR_HTTP_TRAILER_INVALID`` when a
         ``Trailer`` header is set on a message that is not chunked.
     """
-    state = _HeadState(first_line)
-    if out_headers is not None:
-        for out_name, out_value in out_headers.values():
-            _process_header(flags, state, out_name, out_value, validate=False)
+    head, expect, cont_len, te = render_head(flags, first_line, headers, out_headers, date)
+    body: BodyMode
+    if not flags._has_body:
+        body = "none"
+    elif flags.chunked_encoding:
+        body = "chunked"
+    elif cont_len or (flags._content_length is not None and not te and not flags._removed_cont_len):
+        body = "content-length"
     else:
-        for name, value in _entries(headers):
-            _process_header(flags, state, name, value, validate=True)
+        # HTTP/1.0 or both framing headers removed (``_last`` is already set), or a
+        # user-set non-chunked Transfer-Encoding: Node writes the bytes raw and keeps
+        # its keep-alive decision, so only the close ends such a body reliably.
+        body = "close"
+    return Framing(
+        head=head,
+        body=body,
+        content_length=flags._content_length if body == "content-length" else None,
+        keep_alive=not flags._last,
+        flush_now=expect,
+    )
 
-    if flags.send_date and not state.date:
-        state.header += f"Date: {date if date is not None else utc_date()}\r\n"
+
+def render_head(
+    flags: HeadState,
+    first_line: str,
+    headers: Mapping[str, HeaderValue] | Sequence[object] | None,
+    out_headers: OutHeaders | None,
+    date: str | None = None,
+) -> tuple[bytes, bool, bool, bool]:
+    """The work of :func:`store_header`: the head bytes, and whether ``Expect``,
+    ``Content-Length`` and ``Transfer-Encoding`` were among the headers.
+    """
+    parts = [first_line]
+    seen: set[str] = set()
+    if out_headers is not None:
+        for name, value in out_headers.values():
+            if isinstance(value, list | tuple):
+                _store_list(flags, parts, seen, name, value, validate=False)
+            else:
+                text = value if type(value) is str else _js_str(value)
+                parts.append(f"{name}: {text}\r\n")
+                if 4 <= len(name) <= 17:
+                    _match_header(flags, seen, name, text)
+    else:
+        for given, given_value in _entries(headers):
+            validate_header_name(given)
+            key = str(given)
+            if isinstance(given_value, list | tuple):
+                _store_list(flags, parts, seen, key, given_value, validate=True)
+            else:
+                validate_header_value(key, given_value)
+                text = _js_str(given_value)
+                parts.append(f"{key}: {text}\r\n")
+                if 4 <= len(key) <= 17:
+                    _match_header(flags, seen, key, text)
+
+    if flags.send_date and "date" not in seen:
+        parts.append(f"Date: {date if date is not None else utc_date()}\r\n")
 
     # A chunked 204/304 would confuse proxies: no zero chunk, close instead.
     if flags.chunked_encoding and flags.status_code in (204, 304):
         flags.chunked_encoding = False
         flags.should_keep_alive = False
 
+    cont_len = "content-length" in seen
+    te = "transfer-encoding" in seen
     if flags._removed_connection:
         flags._last = not flags.should_keep_alive
-    elif not state.connection:
+    elif "connection" not in seen:
         send_keep_alive = flags.should_keep_alive and (
-            state.cont_len or flags.use_chunked_encoding_by_default or flags._has_agent
+            cont_len or flags.use_chunked_encoding_by_default or flags._has_agent
         )
         if send_keep_alive and flags.max_requests_on_connection_reached:
-            state.header += "Connection: close\r\n"
+            parts.append("Connection: close\r\n")
         elif send_keep_alive:
-            state.header += "Connection: keep-alive\r\n"
+            parts.append("Connection: keep-alive\r\n")
             if flags._keep_alive_timeout and flags._default_keep_alive:
                 seconds = int(flags._keep_alive_timeout // 1000)
                 extra = f", max={flags._max_requests_per_socket}" if flags._max_requests_per_socket > 0 else ""
-                state.header += f"Keep-Alive: timeout={seconds}{extra}\r\n"
+                parts.append(f"Keep-Alive: timeout={seconds}{extra}\r\n")
         else:
             flags._last = True
-            state.header += "Connection: close\r\n"
+            parts.append("Connection: close\r\n")
 
-    announced: int | None = state.cl_value
-    if not state.cont_len and not state.te:
+    trailer = "trailer" in seen
+    if not cont_len and not te:
         if not flags._has_body:
             flags.chunked_encoding = False
         elif not flags.use_chunked_encoding_by_default:
             flags._last = True
-        elif not state.trailer and not flags._removed_cont_len and flags._content_length is not None:
-            state.header += f"Content-Length: {flags._content_length}\r\n"
-            announced = flags._content_length
+        elif not trailer and not flags._removed_cont_len and flags._content_length is not None:
+            parts.append(f"Content-Length: {flags._content_length}\r\n")
         elif not flags._removed_te:
-            state.header += "Transfer-Encoding: chunked\r\n"
+            parts.append("Transfer-Encoding: chunked\r\n")
             flags.chunked_encoding = True
         else:
             # Neither framing header: the body runs until the connection closes.
             flags._last = True
 
-    if flags.chunked_encoding is not True and state.trailer:
+    if flags.chunked_encoding is not True and trailer:
         raise NodeError("ERR_HTTP_TRAILER_INVALID", "Trailers are invalid with this transfer encoding")
-
-    body: BodyMode
-    if not flags._has_body:
-        body = "none"
-    elif flags.chunked_encoding:
-        body = "chunked"
-    elif state.cont_len or (announced is not None and not state.te):
-        body = "content-length"
-    else:
-        # HTTP/1.0 or both framing headers removed (``last`` is already set), or a
-        # user-set non-chunked Transfer-Encoding: Node writes the bytes raw and keeps
-        # its keep-alive decision, so only the close ends such a body reliably.
-        body = "close"
-    return Framing(
-        head=(state.header + "\r\n").encode("latin-1", errors="replace"),
-        body=body,
-        content_length=announced if body == "content-length" else None,
-        keep_alive=not flags._last,
-        flush_now=state.expect,
-    )
+    parts.append("\r\n")
+    return "".join(parts).encode("latin-1", errors="replace"), "expect" in seen, cont_len, te
 
 
-def _process_header(
-    flags: HeadState, state: _HeadState, name: object, value: object, *, validate: bool
+def _store_list(
+    flags: HeadState, parts: list[str], seen: set[str], key: str, value: Sequence[object], *, validate: bool
 ) -> None:
-    if validate:
-        validate_header_name(name)
-    key = str(name)
-    if isinstance(value, list | tuple):
-        unique = flags._unique_headers is not None and key.lower() in flags._unique_headers
-        if (len(value) < 2 or key.lower() != "cookie") and not unique:
-            for v in value:
-                _store_one(flags, state, key, v, validate=validate)
-            return
-        value = "; ".join(_js_str(v) for v in value)
-    _store_one(flags, state, key, value, validate=validate)
+    unique = flags._unique_headers is not None and key.lower() in flags._unique_headers
+    if (len(value) < 2 or key.lower() != "cookie") and not unique:
+        values: Sequence[object] = value
+    else:
+        values = ["; ".join(_js_str(v) for v in value)]
+    for v in values:
+        if validate:
+            validate_header_value(key, v)
+        text = _js_str(v)
+        parts.append(f"{key}: {text}\r\n")
+        if 4 <= len(key) <= 17:
+            _match_header(flags, seen, key, text)
 
 
-def _store_one(flags: HeadState, state: _HeadState, name: str, value: object, *, validate: bool) -> None:
-    if validate:
-        validate_header_value(name, value)
-    text = _js_str(value)
-    state.header += f"{name}: {text}\r\n"
+def _match_header(flags: HeadState, seen: set[str], name: str, text: str) -> None:
+    """Node's ``matchHeader``: what a header the user gave changes in the framing."""
     field = name.lower()
     if field == "connection":
-        state.connection = True
+        seen.add(field)
         flags._removed_connection = False
         if _CONN_CLOSE_RE.search(text):
             flags._last = True
         else:
             flags.should_keep_alive = True
     elif field == "transfer-encoding":
-        state.te = True
+        seen.add(field)
         flags._removed_te = False
         if _TE_CHUNKED_RE.search(text):
             flags.chunked_encoding = True
     elif field == "content-length":
-        state.cont_len = True
+        seen.add(field)
         flags._removed_cont_len = False
         try:
-            state.cl_value = int(text.strip())
+            flags._content_length = int(text.strip())
         except ValueError:
-            state.cl_value = None
+            flags._content_length = None
     elif field in ("date", "expect", "trailer"):
-        setattr(state, field, True)
+        seen.add(field)
     elif field == "keep-alive":
         flags._default_keep_alive = False
 

@@ -353,6 +353,7 @@ class _Connection:
         self.chunks_at_window = 0
         self.chunks_checked = 0
         self.closing = False
+        self.now: Callable[[], float] = trio.current_time
 
     # -- the task -----------------------------------------------------------------
 
@@ -374,7 +375,8 @@ class _Connection:
                     sock.set_timeout(server.timeout)
                 if server._events.get("connection"):
                     server.emit("connection", sock)
-                self.idle_since = trio.current_time()
+                self.now = trio.lowlevel.current_clock().current_time
+                self.idle_since = self.now()
                 try:
                     await self._serve()
                 finally:
@@ -411,19 +413,41 @@ class _Connection:
             )  # fmt: skip
         self.parser = parser
         state = self.state
+        while state.open and not sock.destroyed and not sock._ending:
+            # One cancel scope serves many reads: its deadline only ever moves
+            # earlier. When it fires too early (the timer moved on), a new one
+            # takes over, so requests do not pay for a scope or a deadline each.
+            deadline = self._deadline()
+            with trio.CancelScope(deadline=deadline) as cs:
+                sock._io_scope = cs
+                await self._serve_until(cs)
+            sock._io_scope = None
+            if cs.cancelled_caught and not sock.destroyed and not sock._ending:
+                if self.now() >= self._deadline():
+                    self._on_deadline()
+        if sock._ending and not sock.destroyed:
+            # Closing politely: what is queued goes out first (the writer may hold it).
+            with trio.move_on_after(5):
+                await sock.wait_output_idle()
+
+    async def _serve_until(self, cs: trio.CancelScope) -> None:
+        """Read and dispatch until the connection ends or ``cs`` is cancelled."""
+        sock = self.sock
+        state = self.state
         scope = self.scope
         while state.open and not sock.destroyed and not sock._ending:
             if self.body_paused or self.output_paused or len(self.incoming) >= MAX_IN_FLIGHT:
-                if not await self._wait_to_read():
-                    continue
-            with trio.CancelScope(deadline=self._deadline()) as cs:
-                sock._io_scope = cs
-                data = await sock.receive()
-            sock._io_scope = None
-            if cs.cancelled_caught:
-                if not sock.destroyed and not sock._ending:
-                    self._on_deadline()
+                self.wake = trio.Event()
+                deadline = self._deadline()
+                if deadline < cs.deadline:
+                    cs.deadline = deadline
+                await self.wake.wait()
                 continue
+            if state.phase is not Phase.RESPONDING:
+                deadline = self._deadline()
+                if deadline < cs.deadline:
+                    cs.deadline = deadline
+            data = await sock.receive()
             sock._owner_busy = True
             try:
                 if data:
@@ -437,29 +461,12 @@ class _Connection:
                 if sock._fd >= 0:
                     sock._kick()  # the writer task sends the rest; this task keeps reading
                 else:
-                    with trio.CancelScope(deadline=self._deadline()) as cs:
-                        sock._io_scope = cs
+                    # The read deadline does not apply to sending; destroy() still does.
+                    with trio.CancelScope(shield=True) as flushing:
+                        sock._io_scope = flushing
                         await sock.flush()
-                    sock._io_scope = None
-                    if cs.cancelled_caught and not sock.destroyed and not sock._ending:
-                        self._on_deadline()
-            scope.run_ticks()
-        if sock._ending and not sock.destroyed:
-            # Closing politely: what is queued goes out first (the writer may hold it).
-            with trio.move_on_after(5):
-                await sock.wait_output_idle()
-
-    async def _wait_to_read(self) -> bool:
-        """Wait until reading may go on; False when the deadline passed (handled)."""
-        self.wake = trio.Event()
-        with trio.CancelScope(deadline=self._deadline()) as cs:
-            self.sock._io_scope = cs
-            await self.wake.wait()
-        self.sock._io_scope = None
-        if cs.cancelled_caught and not self.sock.destroyed and not self.sock._ending:
-            self._on_deadline()
-            return False
-        return not cs.cancelled_caught
+                    sock._io_scope = cs
+                scope.run_ticks()
 
     def _resume(self) -> None:
         self.wake.set()
@@ -471,6 +478,10 @@ class _Connection:
         if timer is Timer.NONE:
             return math.inf
         if timer is Timer.KEEP_ALIVE:
+            if not self.state.served:
+                # A new connection that sends nothing gets the headers timeout, not a
+                # keep-alive: a silent peer must not hold a connection forever.
+                return self.idle_since + server.headers_timeout / 1000 if server.headers_timeout else math.inf
             if not server.keep_alive_timeout:
                 return math.inf
             return self.idle_since + (server.keep_alive_timeout + KEEP_ALIVE_TIMEOUT_BUFFER) / 1000
@@ -484,12 +495,14 @@ class _Connection:
     def _on_deadline(self) -> None:
         """The current phase's timeout ran out."""
         timer = self.state.timer
-        if timer is Timer.KEEP_ALIVE:
+        if timer is Timer.KEEP_ALIVE and not self.state.served:
+            self._socket_error(err_request_timeout())
+        elif timer is Timer.KEEP_ALIVE:
             # Node's keep-alive runs on the socket timeout: the server may keep it.
             if not self.server.emit("timeout", self.sock):
                 self.sock.destroy()
             else:
-                self.idle_since = trio.current_time()
+                self.idle_since = self.now()
         elif timer is not Timer.NONE:
             self._socket_error(err_request_timeout())
 
@@ -504,7 +517,7 @@ class _Connection:
         if parser.in_message and not parser.in_body and state.phase in (Phase.IDLE, Phase.RESPONDING):
             # A head began in this read and continues in the next.
             state.handle(Event.HEAD_STARTED)
-            self.message_start = trio.current_time()
+            self.message_start = self.now()
         if parser.chunks - self.chunks_checked >= CHUNKS_PER_CHECKPOINT:
             await self._throttle()
 
@@ -528,16 +541,20 @@ class _Connection:
                 self._on_body(body[0] if len(body) == 1 else b"".join(body))
                 body = None
             elif kind is RequestHead:
-                if self.state.phase in (Phase.IDLE, Phase.RESPONDING):
+                phase = self.state.phase
+                if phase is Phase.IDLE or phase is Phase.RESPONDING:
                     self.state.handle(Event.HEAD_STARTED)
-                    self.message_start = trio.current_time()
+                    self.message_start = self.now()
+                elif not self.state.accepts_requests:
+                    return  # the connection is closing: what follows is not served
                 spawned = self._on_head(ev)
                 if spawned and i < count and self.server._async_handler is not None:
                     # Handlers start in request order, as Node calls them: let this
                     # one take its first step before the next request is dispatched.
                     self.scope.run_ticks()
-                    await trio.lowlevel.checkpoint()
-                    await trio.lowlevel.checkpoint()
+                    # Yields for ordering only: a deadline must not cut a batch in two.
+                    await trio.lowlevel.cancel_shielded_checkpoint()
+                    await trio.lowlevel.cancel_shielded_checkpoint()
             elif kind is MessageEnd:
                 self._on_message_end(ev)
             elif kind is ParseError:
@@ -597,7 +614,7 @@ class _Connection:
         """Slow a connection that sends floods of tiny chunks (CPU, not bytes, is the cost)."""
         chunks = self.parser.chunks
         self.chunks_checked = chunks
-        now = trio.current_time()
+        now = self.now()
         if now - self.chunks_window > 1.0:
             self.chunks_window = now
             self.chunks_at_window = chunks
@@ -658,7 +675,7 @@ class _Connection:
             self.outgoing.append(res)
         else:
             res.assign_socket(sock)
-        res.on("finish", lambda: self._on_response_finish(req, res))
+        res._finish_hook = lambda: self._on_response_finish(req, res)
         if major == 1 and minor == 1:
             if server.require_host_header and "host" not in req.headers:
                 res.write_head(400, ["Connection", "close"])
@@ -743,12 +760,17 @@ class _Connection:
         if incoming and incoming[0] is req:
             incoming.popleft()
         # Nobody reads the body: it is read and dropped, so the connection can go on.
-        if not req._consuming and not req._readable_state.resume_scheduled:
+        if not req._consuming and not req._readable_state.resume_scheduled and not req._end_unobserved():
             req._dump()
         sock = self.sock
         if sock._http_message is res:
             res.detach_socket(sock)
-        self.scope.next_tick(res._emit_close)
+        if res._events.get("close") or res._events.get("finish"):
+            self.scope.next_tick(res._emit_close)
+        else:
+            # Nobody listens: 'close' would change these two flags and nothing else.
+            res.destroyed = True
+            res._closed = True
         state = self.state
         if res._last:
             state.handle(Event.LAST_RESPONSE_FINISHED)
@@ -760,7 +782,7 @@ class _Connection:
                 nxt = self.outgoing.popleft()
                 nxt.assign_socket(sock)
             elif state.phase is Phase.IDLE:
-                self.idle_since = trio.current_time()
+                self.idle_since = self.now()
                 if self.server._closing or self.closing:
                     sock.destroy_soon()
         if self.output_paused or len(incoming) < MAX_IN_FLIGHT:
@@ -872,7 +894,11 @@ class _Connection:
             sock.end()
             return
         sock._owner_busy = False
-        await sock.wait_output_idle()
+        with trio.CancelScope(shield=True) as flushing:
+            sock._io_scope = flushing
+            await sock.wait_output_idle()
+        if sock.destroyed:
+            return
         self.state.handle(Event.UPGRADED)
         self.upgraded = True
         req.complete = True

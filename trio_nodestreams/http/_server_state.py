@@ -31,6 +31,9 @@ __all__ = ["ConnectionState", "Event", "Phase", "TRANSITIONS", "Timer"]
 class Phase(enum.Enum):
     """Where a server connection is in its life."""
 
+    # Members are singletons: identity hashing is exact, and done in C.
+    __hash__ = object.__hash__
+
     IDLE = "idle"
     HEAD = "head"
     BODY = "body"
@@ -43,6 +46,9 @@ class Phase(enum.Enum):
 
 class Event(enum.Enum):
     """What the serving task reports."""
+
+    # Members are singletons: identity hashing is exact, and done in C.
+    __hash__ = object.__hash__
 
     #: The first byte of a request head arrived.
     HEAD_STARTED = "head started"
@@ -70,6 +76,9 @@ class Event(enum.Enum):
 
 class Timer(enum.Enum):
     """Which deadline applies while the serving task waits for the peer."""
+
+    # Members are singletons: identity hashing is exact, and done in C.
+    __hash__ = object.__hash__
 
     NONE = "none"
     KEEP_ALIVE = "keep-alive"
