@@ -15,11 +15,12 @@ from typing import Any
 
 import pytest
 import trio
+import trio.testing
 
 import trio_nodestreams as ns
 from trio_nodestreams import http
 
-from ..hostile.cases import CASES
+from ..hostile.cases import CASES, HALF_CLOSE, RESPONSES, writes
 from ._golden import GOLDEN, Log, scenario, settle
 
 Handler = Callable[[http.IncomingMessage, http.ServerResponse], object]
@@ -741,18 +742,27 @@ def _node_answers() -> dict[str, dict[str, Any]]:
 NODE_HOSTILE = _node_answers()
 
 
-def _complete_keep_alive(text: str) -> bool:
-    """probe_node.js ``completeKeepAlive``: one whole response that does not announce a close."""
-    end = text.find("\r\n\r\n")
-    if end < 0:
-        return False
-    head = text[:end]
-    if re.search(r"\r\nconnection: close", head, re.I):
-        return False
-    if re.search(r"\r\ntransfer-encoding: chunked", head, re.I):
-        return text.endswith("\r\n0\r\n\r\n")
-    m = re.search(r"\r\ncontent-length: (\d+)", head, re.I)
-    return m is not None and len(text) - end - 4 >= int(m.group(1))
+def _complete_keep_alive(text: str, count: int = 1) -> bool:
+    """probe_node.js ``completeKeepAlive``: ``count`` whole responses, none announcing a close."""
+    for _ in range(count):
+        end = text.find("\r\n\r\n")
+        if end < 0:
+            return False
+        head = text[:end]
+        if re.search(r"\r\nconnection: close", head, re.I):
+            return False
+        if re.search(r"\r\ntransfer-encoding: chunked", head, re.I):
+            last = text.find("\r\n0\r\n\r\n", end)
+            if last < 0:
+                return False
+            size = last + 7
+        else:
+            m = re.search(r"\r\ncontent-length: (\d+)", head, re.I)
+            if m is None or len(text) - end - 4 < int(m.group(1)):
+                return False
+            size = end + 4 + int(m.group(1))
+        text = text[size:]
+    return True
 
 
 def _echo(req: http.IncomingMessage, res: http.ServerResponse) -> None:
@@ -770,8 +780,14 @@ def _echo(req: http.IncomingMessage, res: http.ServerResponse) -> None:
     req.on("end", on_end)
 
 
-async def probe(server: http.Server, data: bytes) -> dict[str, Any]:
-    """Send ``data`` on a fresh connection and record the answer as probe_node.js does."""
+async def probe(
+    server: http.Server, pieces: list[bytes], *, half_close: bool = False, responses: int = 1
+) -> dict[str, Any]:
+    """Send ``pieces`` on a fresh connection and record the answer as probe_node.js does.
+
+    Each piece after the first leaves once the server has read and handled what came
+    before (all tasks blocked); then the client half-closes if ``half_close``.
+    """
     addr = server.address()
     assert addr is not None
     stream = await trio.open_tcp_stream("127.0.0.1", addr["port"])
@@ -779,7 +795,12 @@ async def probe(server: http.Server, data: bytes) -> dict[str, Any]:
     closed = timed_out = False
     async with stream:
         try:
-            await stream.send_all(data)
+            for i, piece in enumerate(pieces):
+                if i:
+                    await trio.testing.wait_all_tasks_blocked()
+                await stream.send_all(piece)
+            if half_close:
+                await stream.send_eof()
         except trio.BrokenResourceError:
             pass
         with trio.move_on_after(3) as cs:
@@ -792,7 +813,7 @@ async def probe(server: http.Server, data: bytes) -> dict[str, Any]:
                     closed = True
                     break
                 chunks += got
-                if _complete_keep_alive(chunks.decode("latin-1")):
+                if _complete_keep_alive(chunks.decode("latin-1"), responses):
                     break
         timed_out = cs.cancelled_caught
     raw = mask_date(chunks.decode("latin-1"))
@@ -807,9 +828,11 @@ async def test_hostile(name: str) -> None:
     want = NODE_HOSTILE[name]
     async with ns.open_scope():
         server = await listen(_echo)
-        got = await probe(server, CASES[name])
+        got = await probe(
+            server, writes(name), half_close=name in HALF_CLOSE, responses=RESPONSES.get(name, 1)
+        )
         # the server still answers a normal request afterwards
-        after = await probe(server, CASES["ok_get"])
+        after = await probe(server, [CASES["ok_get"]])
         server.close()
     assert (got["status"], got["closed_by_server"], got["timeout"]) == (
         want["status"], want["closed_by_server"], want["timeout"]
