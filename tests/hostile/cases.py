@@ -19,6 +19,7 @@ for the Node probe. Plain Python only: the probe may run it with any interpreter
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 
@@ -340,7 +341,7 @@ def writes(name: str) -> list[bytes]:
     """The TCP writes of case ``name``, in order."""
     data = CASES[name]
     cuts = [0, *SPLITS.get(name, ()), len(data)]
-    return [data[a:b] for a, b in zip(cuts, cuts[1:], strict=False)]
+    return [data[a:b] for a, b in itertools.pairwise(cuts)]
 
 
 if __name__ == "__main__":
