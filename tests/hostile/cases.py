@@ -291,14 +291,18 @@ CASES: dict[str, bytes] = {
     "many_tiny_headers_one_below": b"GET / HTTP/1.1\r\n" + H + b"ab: c\r\n" * 5459 + b"\r\n",
     "many_tiny_headers_at_limit": b"GET / HTTP/1.1\r\n" + H + b"ab: c\r\n" * 5458 + b"ab: cd\r\n\r\n",
     # -- request-line oddities
+    # absolute-form targets: with userinfo, with another scheme and a port (req.url keeps them)
     "target_absolute_userinfo": b"GET http://user:pass@x/a HTTP/1.1\r\n" + H + b"\r\n",
     "target_absolute_https_port": b"GET https://x:443/a HTTP/1.1\r\n" + H + b"\r\n",
+    # percent-escapes are not checked by the parser
     "target_percent_invalid": b"GET /%zz%0 HTTP/1.1\r\n" + H + b"\r\n",
     # CONNECT with an authority-form target, and with an origin-form one; no 'connect' listener
     "connect_authority_form": b"CONNECT x:443 HTTP/1.1\r\nHost: x:443\r\n\r\n",
     "connect_origin_form": b"CONNECT / HTTP/1.1\r\n" + H + b"\r\n",
     # an Upgrade request with no 'upgrade' listener is served as a plain request
     "upgrade_no_listener": b"GET / HTTP/1.1\r\n" + H + b"Connection: Upgrade\r\nUpgrade: websocket\r\n\r\n",
+    # methods: a very long unknown one, a known one with a letter more, one llhttp knows for
+    # HTTP (SOURCE), one it knows only for RTSP (DESCRIBE)
     "method_very_long": b"A" * 1000 + b" / HTTP/1.1\r\n" + H + b"\r\n",
     "method_known_prefix_longer": b"PROPFINDX / HTTP/1.1\r\n" + H + b"\r\n",
     "method_source_http": b"SOURCE / HTTP/1.1\r\n" + H + b"\r\n",
