@@ -7,7 +7,9 @@ Usage:
     python scripts/record_goldens.py PATTERN    # only scenarios whose name contains PATTERN
 
 Each scenario is recorded twice; a scenario whose two runs differ is
-nondeterministic and is reported as an error rather than kept.
+nondeterministic and is reported as an error rather than kept. Beside the goldens,
+tests/golden/parser-versions.json records the Node version and the llhttp version it
+reports (written on every recording, compared by --check).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "tests" / "scenarios"
 GOLDEN = ROOT / "tests" / "golden"
+VERSIONS = GOLDEN / "parser-versions.json"
 
 
 def run(node: str, path: Path) -> str:
@@ -31,6 +34,14 @@ def run(node: str, path: Path) -> str:
     if proc.returncode != 0:
         raise RuntimeError(f"{path.relative_to(ROOT)} exited {proc.returncode}:\n{proc.stderr}")
     return proc.stdout
+
+
+def parser_versions(node: str) -> str:
+    """Node's version and its llhttp's, as JSON: what the goldens were recorded with."""
+    script = "console.log(JSON.stringify({node: process.version, llhttp: process.versions.llhttp}, null, 2))"
+    return subprocess.run(
+        [node, "-e", script], capture_output=True, text=True, timeout=60, check=True
+    ).stdout
 
 
 def record(node: str, path: Path) -> tuple[str, str | None, str]:
@@ -74,6 +85,13 @@ def main() -> int:
             else:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(out)
+    versions = parser_versions(node)
+    if not args.check:
+        VERSIONS.write_text(versions)
+    elif not VERSIONS.exists() or VERSIONS.read_text() != versions:
+        failures += 1
+        print(f"DIFF parser versions: Node reports {versions.strip()!r}, "
+              f"{VERSIONS.relative_to(ROOT)} differs", file=sys.stderr)
     goldens = {str(p.relative_to(GOLDEN).with_suffix("")) for p in GOLDEN.rglob("*.jsonl")}
     names = {str(p.relative_to(SCENARIOS).with_suffix("")) for p in SCENARIOS.rglob("*.js")}
     for orphan in sorted(goldens - names):

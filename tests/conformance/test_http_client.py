@@ -68,6 +68,10 @@ class Conn:
         self.stream = stream
         self.buf = ""
         self.heads = 0
+        #: Called with every later chunk once set (a 'data' listener added by onRequest).
+        self.on_data: Callable[[bytes], object] | None = None
+        #: Called when the client ends its side (the socket's 'end').
+        self.on_end: Callable[[], object] | None = None
 
     def write(self, data: str) -> None:
         os.write(self.stream.socket.fileno(), data.encode("latin-1"))
@@ -111,14 +115,20 @@ class RawServer:
         ns.current_scope().nursery.start_soon(self._accept)
 
     async def _accept(self) -> None:
-        with self.cancel:
-            async with trio.open_nursery() as nursery:
-                while True:
-                    stream = await self.listener.accept()
-                    conn = Conn(len(self.conns), stream)
-                    self.conns.append(conn)
-                    self.slog("connection", conn.n)
-                    nursery.start_soon(self._serve, conn)
+        try:
+            with self.cancel:
+                async with trio.open_nursery() as nursery:
+                    while True:
+                        stream = await self.listener.accept()
+                        conn = Conn(len(self.conns), stream)
+                        self.conns.append(conn)
+                        self.slog("connection", conn.n)
+                        nursery.start_soon(self._serve, conn)
+        finally:
+            # also when a twin fails before finish(): leave no socket open behind it
+            for c in self.conns:
+                c.stream.socket.close()
+            self.listener.socket.close()
 
     async def _serve(self, conn: Conn) -> None:
         while True:
@@ -127,7 +137,16 @@ class RawServer:
             except (trio.BrokenResourceError, trio.ClosedResourceError, OSError):
                 return
             if not got:
+                if conn.on_end is not None:
+                    conn.on_end()
+                # a net.Server socket does not stay half-open: it ends its side too
+                try:
+                    conn.stream.socket.shutdown(1)
+                except OSError:
+                    pass
                 return
+            if conn.on_data is not None:
+                conn.on_data(got)
             conn.buf += got.decode("latin-1")
             if self.on_head is not None:
                 idx = conn.buf.find("\r\n\r\n")
@@ -507,4 +526,221 @@ async def test_chunked_trailers(log: Log) -> None:
 
     req.on("close", on_close)
     await done.wait()
+    await s.finish(log)
+
+
+# -- upgrade and CONNECT hand the connection over; responses the parser must refuse -------
+
+
+async def _tunnel(log: Log, answer: str, event: str, **options: Any) -> None:
+    """upgrade-duplex.js / connect-duplex.js: the socket of 'upgrade'/'connect' as a Duplex."""
+
+    def on_request(conn: Conn, text: str, n: int) -> None:
+        conn.write(answer)
+        conn.on_data = lambda d: conn.write(d.decode("latin-1"))
+        conn.on_end = lambda: s.slog("client ended", conn.n)
+
+    s = await serve(on_request)
+    done = trio.Event()
+    req = http.request(host="127.0.0.1", port=s.port, agent=False, **options)
+    req.on("response", lambda _res: s.clog("response (unexpected)"))
+    req.on("error", lambda e: s.clog("error", e))
+    req.on("close", lambda: s.clog("req close"))
+
+    def on_tunnel(res: http.IncomingMessage, socket: Any, head: bytes) -> None:
+        s.clog(event, res.status_code, res.status_message, res.headers, head.decode("latin-1"))
+        s.clog("socket", socket.readable, socket.writable, socket.destroyed)
+        echoed = bytearray()
+
+        def on_data(d: bytes) -> None:
+            echoed.extend(d)
+            if echoed == b"ping":
+                s.clog("echo", echoed.decode("latin-1"))
+                socket.end()
+
+        def on_close(*_: Any) -> None:
+            s.clog("socket close")
+            done.set()
+
+        socket.on("data", on_data)
+        socket.on("end", lambda: s.clog("socket end"))
+        socket.on("close", on_close)
+        socket.write(b"ping")
+
+    req.on(event, on_tunnel)
+    req.end()
+    with trio.move_on_after(5):  # a client that never hands the socket over fails on the log
+        await done.wait()
+    await s.finish(log)
+
+
+@scenario("http_client/upgrade-duplex")
+async def test_upgrade_duplex(log: Log) -> None:
+    """Port of test/parallel/test-http-upgrade-client.js: 'upgrade' hands over the socket as a
+    Duplex with the bytes past the 101 head; write through it, read the echo, end it."""
+    await _tunnel(
+        log,
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\nwelcome",
+        "upgrade",
+        headers={"Connection": "Upgrade", "Upgrade": "echo"},
+    )
+
+
+@scenario("http_client/connect-duplex")
+async def test_connect_duplex(log: Log) -> None:
+    """Port of test/parallel/test-http-connect.js: 'connect' hands over the tunnel as a Duplex
+    with the bytes past the 200 head; write through it, read the echo, end it."""
+    await _tunnel(
+        log,
+        "HTTP/1.1 200 Connection established\r\nX-Tunnel: yes\r\n\r\nwelcome",
+        "connect",
+        method="CONNECT",
+        path="example.test:443",
+    )
+
+
+async def _one_by_one(
+    s: RawServer, count: int, first: int = 0, *, agent: Any = False,
+    extra: Callable[[http.ClientRequest], object] | None = None,
+) -> None:
+    """One request after the other (each once the previous closed), traced like raw.js."""
+    for i in range(first, first + count):
+        closed = trio.Event()
+        req = http.request(host="127.0.0.1", port=s.port, path=f"/{i}", agent=agent)
+        trace(req, s.clog)
+        if extra is not None:
+            extra(req)
+        req.on("close", lambda closed=closed: set_immediate(closed.set))
+        req.end()
+        with trio.move_on_after(5):
+            await closed.wait()
+
+
+@scenario("http_client/response-version")
+async def test_response_version(log: Log) -> None:
+    """After test/parallel/test-http-client-parse-error.js: HTTP/2.0 and HTTP/0.9 status lines
+    parse, HTTP/1.2 is HPE_INVALID_VERSION; an HTTP/2.0 response is not kept alive."""
+    answers = [
+        "HTTP/2.0 200 OK\r\nContent-Length: 2\r\n\r\nok",
+        "HTTP/1.2 200 OK\r\nContent-Length: 2\r\n\r\nok",
+        "HTTP/0.9 200 OK\r\nContent-Length: 2\r\n\r\nok",
+        "HTTP/2.0 200 OK\r\nContent-Length: 2\r\n\r\nk1",
+        "HTTP/2.0 200 OK\r\nContent-Length: 2\r\n\r\nk2",
+    ]
+    s = await serve(lambda c, t, n: c.write(answers[n]))
+
+    def reused(req: http.ClientRequest) -> None:
+        req.on("response", lambda _res: s.clog("reused", req.reused_socket))
+
+    await _one_by_one(s, 3, extra=reused)
+    agent = http.Agent(keep_alive=True, max_sockets=1)
+    await _one_by_one(s, 2, 3, agent=agent, extra=reused)
+    agent.destroy()
+    await s.finish(log)
+
+
+@scenario("http_client/response-chunk-extensions")
+async def test_response_chunk_extensions(log: Log) -> None:
+    """After test/parallel/test-http-chunk-extensions-limit.js (client side): 16384 bytes of
+    chunk extensions parse, 16385 are HPE_CHUNK_EXTENSIONS_OVERFLOW after 'response'."""
+    head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+    answers = [
+        head + "2;" + "e" * 16384 + "\r\nok\r\n0\r\n\r\n",
+        head + "2;" + "e" * 16385 + "\r\nok\r\n0\r\n\r\n",
+    ]
+    s = await serve(lambda c, t, n: c.write(answers[n]))
+
+    def watch_res(req: http.ClientRequest) -> None:
+        def on_response(res: http.IncomingMessage) -> None:
+            res.on("aborted", lambda: s.clog("res aborted"))
+            res.on("error", lambda e: s.clog("res error", e, e.message))
+
+        req.on("response", on_response)
+
+    await _one_by_one(s, 2, extra=watch_res)
+    await s.finish(log)
+
+
+@scenario("http_client/response-trailers-early")
+async def test_response_trailers_early(log: Log) -> None:
+    """After test/parallel/test-http-set-trailers.js (client side): res.trailers read early is
+    empty, and that same object holds the trailers at 'end'."""
+    send_rest: list[Callable[[], object]] = []
+
+    def on_request(conn: Conn, text: str, n: int) -> None:
+        conn.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Sum\r\n\r\n4\r\nwiki\r\n")
+        send_rest.append(
+            lambda: conn.write("0\r\nX-Sum: 9\r\nx-sum: 10\r\nSet-Cookie: a\r\nset-cookie: b\r\n\r\n")
+        )
+
+    s = await serve(on_request)
+    done = trio.Event()
+
+    def on_response(res: http.IncomingMessage) -> None:
+        early = res.trailers
+        s.clog("response", res.status_code, dict(early), list(res.raw_trailers), res.complete)
+
+        def on_data(d: bytes) -> None:
+            s.clog("data", d.decode(), dict(res.trailers), list(res.raw_trailers), res.trailers is early)
+            if send_rest:
+                send_rest.pop()()
+
+        res.on("data", on_data)
+        res.on("end", lambda: s.clog("end", res.trailers, res.raw_trailers, res.trailers is early, early, res.complete))
+
+    req = http.get(host="127.0.0.1", port=s.port, agent=False, callback=on_response)
+
+    def on_close() -> None:
+        s.clog("close")
+        done.set()
+
+    req.on("close", on_close)
+    with trio.move_on_after(5):
+        await done.wait()
+    await s.finish(log)
+
+
+@scenario("http_client/response-cut-mid-body")
+async def test_response_cut_mid_body(log: Log) -> None:
+    """After test/parallel/test-http-aborted.js (client side) and test-http-response-close.js: a
+    FIN mid-body is res 'aborted', the request's 'close', res 'error' ECONNRESET, res 'close'."""
+    answers = [
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nwiki\r\n5\r\nped",
+        "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello",
+    ]
+    s = await serve(lambda c, t, n: c.end(answers[n]))
+    for i in range(len(answers)):
+        res_closed = trio.Event()
+        req = http.request(host="127.0.0.1", port=s.port, path=f"/{i}", agent=False)
+        trace(req, s.clog)
+
+        def on_response(res: http.IncomingMessage, res_closed: trio.Event = res_closed) -> None:
+            res.on("aborted", lambda: s.clog("res aborted", res.aborted, res.complete))
+            res.on("error", lambda e: s.clog("res error", e, e.message))
+            res.on("close", lambda: set_immediate(res_closed.set))
+
+        req.on("response", on_response)
+        req.end()
+        with trio.move_on_after(5):
+            await res_closed.wait()
+    await s.finish(log)
+
+
+@scenario("http_client/response-keep-alive-garbage")
+async def test_response_keep_alive_garbage(log: Log) -> None:
+    """After test/parallel/test-http-client-parse-error.js: bytes after a complete keep-alive
+    response are a parse error on that request; the agent does not reuse the connection."""
+    answers = [
+        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokGARBAGE\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nnext",
+    ]
+    s = await serve(lambda c, t, n: c.write(answers[n]))
+    agent = http.Agent(keep_alive=True, max_sockets=1)
+
+    def reused(req: http.ClientRequest) -> None:
+        req.on("response", lambda _res: s.clog("reused", req.reused_socket))
+
+    await _one_by_one(s, 2, agent=agent, extra=reused)
+    s.clog("free sockets", sum(len(v) for v in agent.free_sockets.values()))
+    agent.destroy()
     await s.finish(log)

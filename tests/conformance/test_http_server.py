@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import json
 import re
+import socket as _socket
+import struct
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 import trio
+import trio.testing
 
 import trio_nodestreams as ns
 from trio_nodestreams import http
 
-from ..hostile.cases import CASES
-from ._golden import GOLDEN, Log, scenario, settle
+from ..hostile.cases import CASES, HALF_CLOSE, RESPONSES, writes
+from ._golden import GOLDEN, Log, check, run_twin, scenario, settle
 
 Handler = Callable[[http.IncomingMessage, http.ServerResponse], object]
 
@@ -52,6 +55,8 @@ class Client:
         self.changed = trio.Event()
         self.eof = trio.Event()
         self.on_end: Callable[[], object] | None = None
+        #: True once the server ended the connection (FIN), not when it was reset or we closed it.
+        self.ended = False
 
     @classmethod
     async def connect(cls, server: http.Server, nursery: trio.Nursery) -> Client:
@@ -67,9 +72,10 @@ class Client:
             while True:
                 try:
                     got = await self.stream.receive_some(65536)
-                except trio.BrokenResourceError:
-                    got = b""
+                except (trio.BrokenResourceError, trio.ClosedResourceError):
+                    break  # reset by the server, or closed by destroy()/reset() here
                 if not got:
+                    self.ended = True
                     break
                 self.data += got
                 self.changed.set()
@@ -77,8 +83,8 @@ class Client:
         except BaseException:
             self.stream.socket.close()
             raise
-        if self.on_end is not None:
-            self.on_end()
+        if self.ended and self.on_end is not None:
+            self.on_end()  # Node's 'end': only for a FIN
         self.eof.set()
         self.changed.set()
 
@@ -95,6 +101,15 @@ class Client:
             if self.eof.is_set():
                 raise AssertionError(f"connection closed before {needle!r}: {self.text!r}")
             await self.changed.wait()
+
+    def destroy(self) -> None:
+        """Node's ``socket.destroy()``: close at once (a FIN, as nothing is left unread)."""
+        self.stream.socket.close()
+
+    def reset(self) -> None:
+        """Node's ``socket.resetAndDestroy()``: close with an RST."""
+        self.stream.socket.setsockopt(_socket.SOL_SOCKET, _socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.stream.socket.close()
 
     async def done(self) -> None:
         """wire.js ``done()``: half-close on a later turn."""
@@ -135,10 +150,13 @@ async def run(
     server = await listen(on_request, **options)
     async with trio.open_nursery() as nursery:
         client = await Client.connect(server, nursery)
-        await talk(client)
-        await finished.wait()
-        await client.done()
-        text = await client.closed()
+        try:
+            await talk(client)
+            await finished.wait()
+            await client.done()
+            text = await client.closed()
+        finally:
+            client.stream.socket.close()  # also when talk() fails: leave no socket behind
     await settle()
     log("client", "bytes", mask_date(text))
     server.close()
@@ -741,18 +759,27 @@ def _node_answers() -> dict[str, dict[str, Any]]:
 NODE_HOSTILE = _node_answers()
 
 
-def _complete_keep_alive(text: str) -> bool:
-    """probe_node.js ``completeKeepAlive``: one whole response that does not announce a close."""
-    end = text.find("\r\n\r\n")
-    if end < 0:
-        return False
-    head = text[:end]
-    if re.search(r"\r\nconnection: close", head, re.I):
-        return False
-    if re.search(r"\r\ntransfer-encoding: chunked", head, re.I):
-        return text.endswith("\r\n0\r\n\r\n")
-    m = re.search(r"\r\ncontent-length: (\d+)", head, re.I)
-    return m is not None and len(text) - end - 4 >= int(m.group(1))
+def _complete_keep_alive(text: str, count: int = 1) -> bool:
+    """probe_node.js ``completeKeepAlive``: ``count`` whole responses, none announcing a close."""
+    for _ in range(count):
+        end = text.find("\r\n\r\n")
+        if end < 0:
+            return False
+        head = text[:end]
+        if re.search(r"\r\nconnection: close", head, re.I):
+            return False
+        if re.search(r"\r\ntransfer-encoding: chunked", head, re.I):
+            last = text.find("\r\n0\r\n\r\n", end)
+            if last < 0:
+                return False
+            size = last + 7
+        else:
+            m = re.search(r"\r\ncontent-length: (\d+)", head, re.I)
+            if m is None or len(text) - end - 4 < int(m.group(1)):
+                return False
+            size = end + 4 + int(m.group(1))
+        text = text[size:]
+    return True
 
 
 def _echo(req: http.IncomingMessage, res: http.ServerResponse) -> None:
@@ -770,8 +797,14 @@ def _echo(req: http.IncomingMessage, res: http.ServerResponse) -> None:
     req.on("end", on_end)
 
 
-async def probe(server: http.Server, data: bytes) -> dict[str, Any]:
-    """Send ``data`` on a fresh connection and record the answer as probe_node.js does."""
+async def probe(
+    server: http.Server, pieces: list[bytes], *, half_close: bool = False, responses: int = 1
+) -> dict[str, Any]:
+    """Send ``pieces`` on a fresh connection and record the answer as probe_node.js does.
+
+    Each piece after the first leaves once the server has read and handled what came
+    before (all tasks blocked); then the client half-closes if ``half_close``.
+    """
     addr = server.address()
     assert addr is not None
     stream = await trio.open_tcp_stream("127.0.0.1", addr["port"])
@@ -779,7 +812,12 @@ async def probe(server: http.Server, data: bytes) -> dict[str, Any]:
     closed = timed_out = False
     async with stream:
         try:
-            await stream.send_all(data)
+            for i, piece in enumerate(pieces):
+                if i:
+                    await trio.testing.wait_all_tasks_blocked()
+                await stream.send_all(piece)
+            if half_close:
+                await stream.send_eof()
         except trio.BrokenResourceError:
             pass
         with trio.move_on_after(3) as cs:
@@ -792,7 +830,7 @@ async def probe(server: http.Server, data: bytes) -> dict[str, Any]:
                     closed = True
                     break
                 chunks += got
-                if _complete_keep_alive(chunks.decode("latin-1")):
+                if _complete_keep_alive(chunks.decode("latin-1"), responses):
                     break
         timed_out = cs.cancelled_caught
     raw = mask_date(chunks.decode("latin-1"))
@@ -807,9 +845,11 @@ async def test_hostile(name: str) -> None:
     want = NODE_HOSTILE[name]
     async with ns.open_scope():
         server = await listen(_echo)
-        got = await probe(server, CASES[name])
+        got = await probe(
+            server, writes(name), half_close=name in HALF_CLOSE, responses=RESPONSES.get(name, 1)
+        )
         # the server still answers a normal request afterwards
-        after = await probe(server, CASES["ok_get"])
+        after = await probe(server, [CASES["ok_get"]])
         server.close()
     assert (got["status"], got["closed_by_server"], got["timeout"]) == (
         want["status"], want["closed_by_server"], want["timeout"]
@@ -851,3 +891,293 @@ async def test_upgrade(log: Log) -> None:
         await c.stream.send_eof()
         log("client", "bytes", mask_date(await c.closed()))
     server.close()
+
+
+# -- how a connection ends: FIN, RST, timeouts, parse errors at EOF ------------------------
+
+
+def watch(log: Log, emitter: ns.EventEmitter, label: str, events: list[str]) -> None:
+    """lib/watch.js ``watch``: log each named event; an error also logs its message."""
+    for event in events:
+
+        def listener(*args: Any, event: str = event) -> None:
+            if args and isinstance(args[0], BaseException):
+                log("server", f"{label} {event}", args[0], getattr(args[0], "message", str(args[0])))
+            else:
+                log("server", f"{label} {event}")
+
+        emitter.on(event, listener)
+
+
+def spy_client_error(log: Log, server: http.Server) -> None:
+    """lib/watch.js ``spyClientError``: log every 'clientError' without adding a listener."""
+    emit = server.emit
+
+    def spying(event: str, *args: Any) -> bool:
+        if event == "clientError":
+            log("server", "clientError", args[0], getattr(args[0], "message", str(args[0])))
+        return emit(event, *args)
+
+    server.emit = spying  # type: ignore[method-assign]
+
+
+async def give_up_after(seconds: float, *waits: Callable[[], Awaitable[object]]) -> None:
+    """Await ``waits`` in turn, for ``seconds`` in all.
+
+    A server that never gets there then fails on the log, which shows what is missing,
+    rather than on a hang.
+    """
+    with trio.move_on_after(seconds):
+        for wait in waits:
+            await wait()
+
+
+async def _idle_response_then(log: Log, url: str, leave: Callable[[Client], None]) -> None:
+    """client-fin-idle-response.js / client-reset-idle-response.js, the client leaving by ``leave``."""
+    res_closed = trio.Event()
+
+    def handler(req: http.IncomingMessage, res: http.ServerResponse) -> None:
+        log("server", "request", req.method, req.url)
+        watch(log, req, "req", ["aborted", "error", "end", "close"])
+        watch(log, res, "res", ["error", "finish", "close"])
+        watch(log, req.socket, "socket", ["end", "error", "close"])
+        req.resume()
+        res.write_head(200, {"Content-Type": "text/plain"})
+        res.write("first")
+
+        def on_close() -> None:
+            log("server", "state at res close", res.writable_ended, res.writable_finished, res.destroyed,
+                req.complete, req.destroyed, req.socket.destroyed)
+            res_closed.set()
+
+        res.on("close", on_close)
+
+    server = await listen(handler)
+    spy_client_error(log, server)
+    async with trio.open_nursery() as nursery:
+        c = await Client.connect(server, nursery)
+        await c.write(f"GET {url} HTTP/1.1\r\nHost: x\r\n\r\n")
+        await c.wait_for("first\r\n")
+        leave(c)
+        await give_up_after(5, c.eof.wait, res_closed.wait)
+        await settle()
+        log("client", "ended by server", c.ended)
+        log("client", "bytes", mask_date(c.text))
+        server.close(lambda *_: log("server", "closed"))
+        server.close_all_connections()  # as in the scenario: a no-op once every connection is gone
+        await give_up_after(5, server.wait_closed)
+        await c.stream.aclose()
+
+
+@scenario("http_server/client-fin-idle-response")
+async def test_client_fin_idle_response(log: Log) -> None:
+    """After test/parallel/test-http-server-close-idle.js: a FIN while a started response is idle
+    ends the connection at once; req, res and the socket report the close."""
+
+    def fin(c: Client) -> None:
+        c.stream.socket.shutdown(_socket.SHUT_WR)
+
+    await _idle_response_then(log, "/idle", fin)
+
+
+@scenario("http_server/client-reset-idle-response")
+async def test_client_reset_idle_response(log: Log) -> None:
+    """After test/parallel/test-http-server-destroy-socket-on-client-error.js: an RST while a
+    started response is idle is ECONNRESET ('clientError'), not an end; the socket is destroyed."""
+    await _idle_response_then(log, "/reset", Client.reset)
+
+
+async def _request_timeout_after_head(log: Log) -> None:
+    res_closed = trio.Event()
+
+    def handler(req: http.IncomingMessage, res: http.ServerResponse) -> None:
+        log("server", "request", req.method, req.url, req.headers["content-length"])
+        watch(log, req, "req", ["aborted", "error", "end", "close"])
+        watch(log, res, "res", ["error", "finish", "close"])
+        watch(log, req.socket, "socket", ["end", "error", "close"])
+        req.on("data", lambda d: log("server", "req data", d.decode("latin-1")))
+        res.write_head(200, {"Content-Type": "text/plain"})
+        req.pipe(res)
+
+        def on_close() -> None:
+            log("server", "state at res close", res.headers_sent, res.writable_ended, res.destroyed,
+                req.complete, req.destroyed, req.socket.destroyed)
+            res_closed.set()
+
+        res.on("close", on_close)
+
+    server = await listen(handler, request_timeout=300, headers_timeout=300)
+    spy_client_error(log, server)
+    async with trio.open_nursery() as nursery:
+        c = await Client.connect(server, nursery)
+        await c.write("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhello")
+        await c.wait_for("hello\r\n")
+        # ... and nothing more: the other 5 bytes never come. The clock is Trio's MockClock,
+        # so the server's 300 ms pass as soon as everything waits.
+        await give_up_after(10, c.eof.wait, res_closed.wait)
+        await settle()
+        log("client", "ended by server", c.ended)
+        log("client", "bytes", mask_date(c.text))
+        server.close(lambda *_: log("server", "closed"))
+        server.close_all_connections()  # as in the scenario: a no-op once every connection is gone
+        await give_up_after(10, server.wait_closed)
+        await c.stream.aclose()
+
+
+async def test_request_timeout_after_head(autojump_clock: trio.testing.MockClock) -> None:
+    """scenario: http_server/request-timeout-after-head. After
+    test/parallel/test-http-server-request-timeout-delayed-body.js: the request timeout firing
+    after the head was sent (a req.pipe(res) handler whose client stops) destroys the socket,
+    with no 408; req is aborted ('aborted', res 'close', 'error' ECONNRESET, 'close')."""
+    name = "http_server/request-timeout-after-head"
+    check(name, await run_twin(name, _request_timeout_after_head))
+
+
+@scenario("http_server/end-twice")
+async def test_end_twice(log: Log) -> None:
+    """After test/parallel/test-http-outgoing-end-multiple.js and test-http-res-write-after-end.js:
+    res.end(a) then res.end(b) keeps the first response and reports ERR_STREAM_WRITE_AFTER_END."""
+
+    def handler(req: http.IncomingMessage, res: http.ServerResponse, n: int) -> None:
+        res.on("error", lambda e: log("server", n, "res error", e, e.message))
+        res.on("finish", lambda: log("server", n, "res finish"))
+        if n == 0:
+            res.end(f"a{n}")
+            ret = res.end("b", lambda e=None: log("server", n, "end(b) callback", e))
+            log("server", n, "end(b) returned res", ret is res, res.writable_ended)
+        elif n == 1:
+            res.end(f"a{n}")
+            res.end("b")
+            log("server", n, "end(b) without callback", res.writable_ended)
+        elif n == 2:
+            res.end(f"a{n}")
+            res.end(lambda e=None: log("server", n, "end() callback", "undefined" if e is None else e))
+            log("server", n, "end() after end", res.writable_finished)
+        else:
+
+            def first(e: BaseException | None = None) -> None:
+                log("server", n, "first end callback", res.writable_finished, res.destroyed)
+                res.end(lambda e=None: log("server", n, "end() after finish callback", e))
+                res.end("c", lambda e=None: log("server", n, "end(c) after finish callback", e, res.destroyed))
+
+            res.end(f"a{n}", first)
+
+    async def talk(c: Client) -> None:
+        # one request at a time, so that each response's events stand on their own
+        for n in range(4):
+            await c.write(f"GET /{n} HTTP/1.1\r\nHost: x\r\n\r\n")
+            await c.wait_for(f"\r\n\r\na{n}")
+
+    await run(log, handler, talk, expected=4)
+
+
+@scenario("http_server/eof-mid-chunked-body")
+async def test_eof_mid_chunked_body(log: Log) -> None:
+    """After test/parallel/test-http-server-client-error.js: EOF inside a chunked body is
+    HPE_INVALID_EOF_STATE ('clientError'), answered 400; the request is aborted."""
+    req_closed = trio.Event()
+
+    def handler(req: http.IncomingMessage, res: http.ServerResponse) -> None:
+        log("server", "request", req.method, req.url, req.headers["transfer-encoding"])
+        watch(log, req, "req", ["aborted", "error", "end"])
+        watch(log, res, "res", ["error", "finish", "close"])
+        watch(log, req.socket, "socket", ["end", "error", "close"])
+        req.on("data", lambda d: log("server", "req data", d.decode("latin-1")))
+        req.on("end", lambda: res.end("done"))
+
+        def on_close() -> None:
+            log("server", "req close", req.complete, req.aborted, res.headers_sent)
+            req_closed.set()
+
+        req.on("close", on_close)
+
+    server = await listen(handler)
+    spy_client_error(log, server)
+    async with trio.open_nursery() as nursery:
+        c = await Client.connect(server, nursery)
+        await c.write("POST /up HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\nwor")
+        await c.stream.send_eof()
+        await give_up_after(5, c.eof.wait, req_closed.wait)
+        await settle()
+        log("client", "ended by server", c.ended)
+        log("client", "bytes", mask_date(c.text))
+        server.close(lambda *_: log("server", "closed"))
+        server.close_all_connections()  # as in the scenario: a no-op once every connection is gone
+        await give_up_after(5, server.wait_closed)
+        await c.stream.aclose()
+
+
+@scenario("http_server/trailers-before-end")
+async def test_trailers_before_end(log: Log) -> None:
+    """After test/parallel/test-http-set-trailers.js: req.trailers read early is empty, and that
+    same object holds the trailers at 'end'."""
+    send_trailers: list[Callable[[], object]] = []
+
+    def handler(req: http.IncomingMessage, res: http.ServerResponse) -> None:
+        early = req.trailers
+        log("server", "at request", early, req.raw_trailers, req.complete)
+
+        def on_data(d: bytes) -> None:
+            log("server", "req data", d.decode("latin-1"), req.trailers, req.raw_trailers, req.trailers is early)
+            if send_trailers:
+                send_trailers.pop()()
+
+        def on_end() -> None:
+            log("server", "req end", req.trailers, req.raw_trailers, req.trailers is early, early, req.complete)
+            res.end("ok")
+
+        req.on("data", on_data)
+        req.on("end", on_end)
+
+    server = await listen(handler)
+    async with trio.open_nursery() as nursery:
+        c = await Client.connect(server, nursery)
+        send_trailers.append(
+            lambda: nursery.start_soon(c.write, "0\r\nX-Sum: 9\r\nx-sum: 10\r\nX-Other: o\r\n\r\n")
+        )
+        await c.write("POST /t HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n")
+        await c.wait_for("\r\n\r\nok")
+        await c.done()
+        log("client", "bytes", mask_date(await c.closed()))
+    server.close()
+
+
+@scenario("http_server/client-abort-mid-upload")
+async def test_client_abort_mid_upload(log: Log) -> None:
+    """Port of test/parallel/test-http-aborted.js (server side, a body in flight): req 'aborted',
+    res 'close', req 'error' (ECONNRESET "aborted"), req 'close'; for a FIN and for an RST."""
+    closed: list[trio.Event] = []
+
+    def handler(req: http.IncomingMessage, res: http.ServerResponse) -> None:
+        tag = req.url[1:]
+        log("server", tag, "request", req.method, req.headers["content-length"], req.aborted)
+        watch(log, req, f"{tag} req", ["aborted", "error", "end", "close"])
+        watch(log, res, f"{tag} res", ["error", "finish", "close"])
+        req.on("data", lambda d: log("server", tag, "req data", d.decode("latin-1")))
+        res.write("hello")
+
+        def on_close() -> None:
+            log("server", tag, "state at req close", req.aborted, req.complete, res.writable_ended,
+                res.destroyed, req.socket.destroyed)
+            closed[-1].set()
+
+        req.on("close", on_close)
+
+    server = await listen(handler)
+    spy_client_error(log, server)
+    async with trio.open_nursery() as nursery:
+        for tag in ("fin", "rst"):
+            closed.append(trio.Event())
+            c = await Client.connect(server, nursery)
+            await c.write(f"POST /{tag} HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
+            await c.wait_for("hello\r\n")
+            if tag == "fin":
+                c.destroy()
+            else:
+                c.reset()
+            await give_up_after(5, c.eof.wait, closed[-1].wait)
+            await settle()
+            log("client", tag, "bytes", mask_date(c.text))
+        server.close(lambda *_: log("server", "closed"))
+        server.close_all_connections()  # as in the scenario: a no-op once every connection is gone
+        await give_up_after(5, server.wait_closed)

@@ -3,14 +3,23 @@
 ``CASES`` maps a case name to the exact bytes a client writes. Real Node's
 answer to every case is recorded by tests/hostile/probe_node.js (run through
 tests/scenarios/http_server/hostile.js) into tests/golden/http_server/hostile.jsonl;
-tests/test_http_rules.py replays each case through ``trio_nodestreams.http._guard``.
+tests/conformance/test_http_server.py replays each case against our live server
+and tests/test_http_rules.py through ``trio_nodestreams.http._guard``.
 
-Run as a script, this module prints the cases as JSON (``{name: latin1 text}``)
+How a case is sent: in one TCP write, unless ``SPLITS`` names the offsets where
+the client waits until the server has read what came before; the client then
+half-closes if the case is in ``HALF_CLOSE``; it reads until the server closes,
+a 3 s timeout, or the first complete keep-alive response (the ``RESPONSES[name]``-th
+for the cases listed there).
+
+Run as a script, this module prints the cases as JSON
+(``{name: {"writes": [latin1 text, ...], "half_close": bool, "responses": int}}``)
 for the Node probe. Plain Python only: the probe may run it with any interpreter.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 
@@ -161,8 +170,193 @@ CASES: dict[str, bytes] = {
     "chunk_trailer_bare_lf": _chunked(b"0\r\nX-T: 1\n\r\n"),
     # server-level (not the parser): Expect
     "expect_unknown": b"GET / HTTP/1.1\r\n" + H + b"Expect: teapot\r\n\r\n",
+    # -- chunk extensions: Node's wrapper budgets 16 KiB of extension bytes per chunk, counting
+    # name and value bytes (quotes included) but not the ';' and '=' separators
+    # name and value share the budget: 8192 + 8192 fits, 8192 + 8193 does not
+    "chunk_ext_name_value_halves_at_budget": _chunked(b"1;" + b"n" * 8192 + b"=" + b"v" * 8192 + b"\r\na\r\n0\r\n\r\n"),
+    "chunk_ext_name_value_halves_over": _chunked(b"1;" + b"n" * 8192 + b"=" + b"v" * 8193 + b"\r\na\r\n0\r\n\r\n"),
+    # 4096 extensions of 2+2 bytes: exactly the budget if ';' and '=' are not counted (24 KiB if they were)
+    "chunk_ext_separators_not_counted": _chunked(b"1" + b";ab=cd" * 4096 + b"\r\na\r\n0\r\n\r\n"),
+    # the same plus one 1-byte name: one byte over the budget
+    "chunk_ext_separators_not_counted_over": _chunked(b"1" + b";ab=cd" * 4096 + b";x\r\na\r\n0\r\n\r\n"),
+    # a quoted value holding ';', '=' and escaped quotes is one value, then another extension follows
+    "chunk_ext_quoted_separators_and_escapes": _chunked(b'1;a="x;y=z\\"w\\"";b=c\r\na\r\n0\r\n\r\n'),
+    # 40 chunks with 1 KiB of extensions each: 40 KiB in all, allowed since the budget is per chunk
+    "chunk_ext_1k_on_each_of_40_chunks": _chunked(b"".join(b"1;e=" + b"v" * 1023 + b"\r\na\r\n" for _ in range(40)) + b"0\r\n\r\n"),
+    # two chunks each exactly at the budget: the count starts again at every chunk
+    "chunk_ext_budget_resets_per_chunk": _chunked((b"1;" + b"e" * 16384 + b"\r\na\r\n") * 2 + b"0\r\n\r\n"),
+    # extensions on the last (0) chunk, then no trailer / then a trailer
+    "chunk_ext_on_last_chunk": _chunked(b"1\r\na\r\n0;last=1;q=\"z\"\r\n\r\n"),
+    "chunk_ext_on_last_chunk_then_trailer": _chunked(b"1\r\na\r\n0;e\r\nX-T: 1\r\n\r\n"),
+    # the budget applies to the last chunk too
+    "chunk_ext_on_last_chunk_over": _chunked(b"0;e=" + b"v" * 16384 + b"\r\n\r\n"),
+    # invalid characters: a control byte or DEL in an unquoted value, a space in one, a quote in a name,
+    # a control byte inside a quoted value
+    "chunk_ext_value_ctl": _chunked(b"1;e=a\x01b\r\na\r\n0\r\n\r\n"),
+    "chunk_ext_value_del": _chunked(b"1;e=a\x7fb\r\na\r\n0\r\n\r\n"),
+    "chunk_ext_value_space_unquoted": _chunked(b"1;e=a b\r\na\r\n0\r\n\r\n"),
+    "chunk_ext_name_quote": _chunked(b'1;e"x=1\r\na\r\n0\r\n\r\n'),
+    "chunk_ext_name_obs_text": _chunked(b"1;\xe9=1\r\na\r\n0\r\n\r\n"),
+    "chunk_ext_quoted_ctl": _chunked(b'1;e="a\x01b"\r\na\r\n0\r\n\r\n'),
+    "chunk_ext_quoted_obs_text": _chunked(b'1;e="caf\xe9"\r\na\r\n0\r\n\r\n'),
+    # a quoted value never closed: the CRLF falls inside the quotes
+    "chunk_ext_quoted_unterminated": _chunked(b'1;e="abc\r\na\r\n0\r\n\r\n'),
+    # whitespace around ';' and '=' (before and after ';' are in the earlier cases)
+    "chunk_ext_tab_before_semicolon": _chunked(b"1\t;e\r\na\r\n0\r\n\r\n"),
+    "chunk_ext_space_before_equals": _chunked(b"1;e =v\r\na\r\n0\r\n\r\n"),
+    "chunk_ext_space_after_equals": _chunked(b"1;e= v\r\na\r\n0\r\n\r\n"),
+    "chunk_ext_space_after_value": _chunked(b"1;e=v \r\na\r\n0\r\n\r\n"),
+    # a bare LF ends the extension line
+    "chunk_ext_bare_lf": _chunked(b"1;e=v\na\r\n0\r\n\r\n"),
+    # a huge extension whose line never ends: the budget must stop it without a CRLF
+    "chunk_ext_huge_name_unterminated": _chunked(b"1;" + b"e" * 17000),
+    "chunk_ext_huge_value_unterminated": _chunked(b"1;e=" + b"v" * 17000),
+    "chunk_ext_huge_quoted_unterminated": _chunked(b'1;e="' + b"v" * 17000),
+    # -- framing fields and bad lines in trailers (llhttp parses trailers as headers, without semantics)
+    "trailer_content_length": _chunked(b"1\r\na\r\n0\r\nContent-Length: 5\r\n\r\n"),
+    "trailer_transfer_encoding": _chunked(b"1\r\na\r\n0\r\nTransfer-Encoding: chunked\r\n\r\n"),
+    "trailer_host": _chunked(b"1\r\na\r\n0\r\nHost: evil\r\n\r\n"),
+    "trailer_connection_close": _chunked(b"1\r\na\r\n0\r\nConnection: close\r\n\r\n"),
+    # Connection: close in a trailer, then a pipelined request: is the second one served?
+    "trailer_connection_close_then_request": _chunked(
+        b"1\r\na\r\n0\r\nConnection: close\r\n\r\nGET /second HTTP/1.1\r\n" + H + b"\r\n"
+    ),
+    "trailer_obs_fold_tab": _chunked(b"0\r\nX-T: 1\r\n\t2\r\n\r\n"),
+    "trailer_bare_lf_terminator": _chunked(b"0\r\nX-T: 1\r\n\n"),
+    "trailer_bare_lf_only": _chunked(b"0\r\nX-T: 1\n\n"),
+    "trailer_bare_cr": _chunked(b"0\r\nX-T: 1\rX-U: 2\r\n\r\n"),
+    "trailer_empty_name": _chunked(b"0\r\n: x\r\n\r\n"),
+    "trailer_no_colon": _chunked(b"0\r\nX-T\r\n\r\n"),
+    # the header budget in trailers: one name+value pair of 16384 and 16383 bytes
+    "trailer_limit_exact": _chunked(b"0\r\nX-T: " + b"t" * 16381 + b"\r\n\r\n"),
+    "trailer_limit_one_below": _chunked(b"0\r\nX-T: " + b"t" * 16380 + b"\r\n\r\n"),
+    # do the head's bytes count toward the trailers' budget? head fields + trailer = 16384 + 31
+    "trailer_limit_with_head_bytes": _chunked(b"0\r\nX-T: " + b"t" * 16350 + b"\r\n\r\n"),
+    # many small trailers together over the budget
+    "trailer_many_small_over": _chunked(
+        b"0\r\n" + b"".join(b"X-%05d: %s\r\n" % (i, b"v" * 60) for i in range(300)) + b"\r\n"
+    ),
+    # a trailer without the blank line that ends the message, then EOF (client half-closes)
+    "trailer_unterminated_eof": _chunked(b"1\r\na\r\n0\r\nX-T: 1\r\n"),
+    # a trailer line without its CRLF, then EOF
+    "trailer_line_unterminated_eof": _chunked(b"1\r\na\r\n0\r\nX-T: 1"),
+    # -- EOF (the client half-closes) at every point of a body
+    "eof_after_complete_get": b"GET / HTTP/1.1\r\n" + H + b"\r\n",
+    "eof_after_complete_chunked": _chunked(b"5\r\nhello\r\n0\r\n\r\n"),
+    "eof_in_request_line": b"GET / HT",
+    "eof_in_head": b"GET / HTTP/1.1\r\n" + H,
+    "eof_after_chunked_head": _chunked(b""),
+    "eof_in_chunk_size": _chunked(b"5"),
+    "eof_in_chunk_ext": _chunked(b"5;e=v"),
+    "eof_after_chunk_size_line": _chunked(b"5\r\n"),
+    "eof_in_chunk_data": _chunked(b"5\r\nhel"),
+    "eof_before_chunk_data_crlf": _chunked(b"5\r\nhello"),
+    "eof_between_cr_and_lf_after_data": _chunked(b"5\r\nhello\r"),
+    "eof_after_chunk": _chunked(b"5\r\nhello\r\n"),
+    "eof_in_last_chunk_size_line": _chunked(b"5\r\nhello\r\n0"),
+    "eof_after_last_chunk_size_line": _chunked(b"5\r\nhello\r\n0\r\n"),
+    "eof_after_content_length_head": _post(b"Content-Length: 5\r\n"),
+    "eof_in_content_length_body": _post(b"Content-Length: 5\r\n", b"hel"),
+    # a Content-Length of 2^64-1 parses; the body never comes
+    "eof_content_length_u64_max": _post(b"Content-Length: 18446744073709551615\r\n", b"x"),
+    # -- garbage pipelined after a valid request (same TCP write unless said otherwise)
+    "garbage_after_get": b"GET / HTTP/1.1\r\n" + H + b"\r\n\x01\x02garbage\r\n\r\n",
+    "garbage_after_content_length_post": _post(b"Content-Length: 5\r\n", b"hello\x01\x02garbage\r\n\r\n"),
+    "garbage_after_chunked_post": _chunked(b"5\r\nhello\r\n0\r\n\r\n\x01\x02garbage\r\n\r\n"),
+    "garbage_after_connection_close": b"GET / HTTP/1.1\r\n" + H + b"Connection: close\r\n\r\n\x01\x02garbage\r\n\r\n",
+    # a whole second request after Connection: close: never served
+    "request_after_connection_close": b"GET / HTTP/1.1\r\n" + H + b"Connection: close\r\n\r\nGET /2 HTTP/1.1\r\n" + H + b"\r\n",
+    # the garbage arrives in a later write, once the first request was read
+    "garbage_after_get_next_write": b"GET / HTTP/1.1\r\n" + H + b"\r\n\x01\x02garbage\r\n\r\n",
+    # a body longer than Content-Length says: the excess is read as the next request
+    "content_length_body_too_long": _post(b"Content-Length: 3\r\n", b"hello"),
+    # -- Content-Length and Connection values
+    "cl_trailing_tab": _post(b"Content-Length: 5\t\r\n", b"hello"),
+    "cl_leading_tab": _post(b"Content-Length:\t5\r\n", b"hello"),
+    "cl_inner_tab": _post(b"Content-Length: 5\t5\r\n", b"hello"),
+    "cl_hex": _post(b"Content-Length: 0x5\r\n", b"hello"),
+    "cl_huge": _post(b"Content-Length: 340282366920938463463374607431768211456\r\n", b"hello"),
+    "cl_duplicate_zero": _post(b"Content-Length: 0\r\nContent-Length: 0\r\n"),
+    "connection_close_trailing_tab": b"GET / HTTP/1.1\r\n" + H + b"Connection: close\t\r\n\r\n",
+    "connection_close_uppercase": b"GET / HTTP/1.1\r\n" + H + b"Connection: CLOSE\r\n\r\n",
+    "connection_keep_alive_close_list": b"GET / HTTP/1.1\r\n" + H + b"Connection: keep-alive, close\r\n\r\n",
+    # -- the header budget: Node counts the target, header names and values (with trailing
+    # whitespace) and rejects at >= max_header_size (16384)
+    # the X value spans two TCP writes; 16383 and 16384 counted bytes
+    "header_limit_one_below_split_in_value": b"GET / HTTP/1.1\r\n" + H + b"X: " + b"a" * 16376 + b"\r\n\r\n",
+    "header_limit_exact_split_in_value": b"GET / HTTP/1.1\r\n" + H + b"X: " + b"a" * 16377 + b"\r\n\r\n",
+    # the same, split inside the last header name
+    "header_limit_exact_split_in_name": b"GET / HTTP/1.1\r\n" + H + b"X: " + b"a" * 16373 + b"\r\nYYYY: \r\n\r\n",
+    # 5459 headers of 2+1 bytes: 16383 counted bytes; one more byte reaches the budget
+    "many_tiny_headers_one_below": b"GET / HTTP/1.1\r\n" + H + b"ab: c\r\n" * 5459 + b"\r\n",
+    "many_tiny_headers_at_limit": b"GET / HTTP/1.1\r\n" + H + b"ab: c\r\n" * 5458 + b"ab: cd\r\n\r\n",
+    # -- request-line oddities
+    # absolute-form targets: with userinfo, with another scheme and a port (req.url keeps them)
+    "target_absolute_userinfo": b"GET http://user:pass@x/a HTTP/1.1\r\n" + H + b"\r\n",
+    "target_absolute_https_port": b"GET https://x:443/a HTTP/1.1\r\n" + H + b"\r\n",
+    # percent-escapes are not checked by the parser
+    "target_percent_invalid": b"GET /%zz%0 HTTP/1.1\r\n" + H + b"\r\n",
+    # CONNECT with an authority-form target, and with an origin-form one; no 'connect' listener
+    "connect_authority_form": b"CONNECT x:443 HTTP/1.1\r\nHost: x:443\r\n\r\n",
+    "connect_origin_form": b"CONNECT / HTTP/1.1\r\n" + H + b"\r\n",
+    # an Upgrade request with no 'upgrade' listener is served as a plain request
+    "upgrade_no_listener": b"GET / HTTP/1.1\r\n" + H + b"Connection: Upgrade\r\nUpgrade: websocket\r\n\r\n",
+    # methods: a very long unknown one, a known one with a letter more, one llhttp knows for
+    # HTTP (SOURCE), one it knows only for RTSP (DESCRIBE)
+    "method_very_long": b"A" * 1000 + b" / HTTP/1.1\r\n" + H + b"\r\n",
+    "method_known_prefix_longer": b"PROPFINDX / HTTP/1.1\r\n" + H + b"\r\n",
+    "method_source_http": b"SOURCE / HTTP/1.1\r\n" + H + b"\r\n",
+    "method_rtsp_only": b"DESCRIBE / HTTP/1.1\r\n" + H + b"\r\n",
+}
+
+#: Cases whose client half-closes (sends FIN) once everything is written: EOF is what they probe.
+HALF_CLOSE: frozenset[str] = frozenset(
+    name for name in CASES
+    if name.startswith("eof_") or name in ("trailer_unterminated_eof", "trailer_line_unterminated_eof")
+)
+
+#: Cases sent in more than one TCP write: the byte offsets at which the client stops until
+#: the server has read everything sent so far.
+SPLITS: dict[str, tuple[int, ...]] = {
+    "header_limit_one_below_split_in_value": (8000,),
+    "header_limit_exact_split_in_value": (8000,),
+    "header_limit_exact_split_in_name": (len(CASES["header_limit_exact_split_in_name"]) - 7,),
+    "garbage_after_get_next_write": (len(b"GET / HTTP/1.1\r\n" + H + b"\r\n"),),
+}
+
+#: Cases that may be answered by more than one response: how many complete keep-alive
+#: responses the client waits for before it stops reading (1 for every other case).
+RESPONSES: dict[str, int] = {
+    # a complete request then FIN: wait past the answer, for the server's own close
+    "eof_after_complete_get": 2,
+    "eof_after_complete_chunked": 2,
+    "trailer_connection_close_then_request": 2,
+    "garbage_after_get": 2,
+    "garbage_after_content_length_post": 2,
+    "garbage_after_chunked_post": 2,
+    "garbage_after_connection_close": 2,
+    "request_after_connection_close": 2,
+    "garbage_after_get_next_write": 2,
+    "content_length_body_too_long": 2,
 }
 
 
+def writes(name: str) -> list[bytes]:
+    """The TCP writes of case ``name``, in order."""
+    data = CASES[name]
+    cuts = [0, *SPLITS.get(name, ()), len(data)]
+    return [data[a:b] for a, b in itertools.pairwise(cuts)]
+
+
 if __name__ == "__main__":
-    json.dump({k: v.decode("latin1") for k, v in CASES.items()}, sys.stdout)
+    json.dump(
+        {
+            name: {
+                "writes": [w.decode("latin1") for w in writes(name)],
+                "half_close": name in HALF_CLOSE,
+                "responses": RESPONSES.get(name, 1),
+            }
+            for name in CASES
+        },
+        sys.stdout,
+    )

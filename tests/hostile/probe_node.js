@@ -2,7 +2,9 @@
 // Send every raw request of tests/hostile/cases.py to a fresh Node http server
 // on 127.0.0.1 and log what Node answers: the status line, whether the server
 // closed the connection, the parser error code the server saw ('clientError'),
-// and the raw response bytes (Date value masked).
+// and the raw response bytes (Date value masked). A case is sent in the writes
+// cases.py gives (each after the server has read the ones before), then
+// half-closed if the case says so.
 //
 // Run through tests/scenarios/http_server/hostile.js so that
 // scripts/record_goldens.py writes tests/golden/http_server/hostile.jsonl.
@@ -19,24 +21,49 @@ function loadCases() {
   const venv = path.join(root, '.venv', 'bin', 'python');
   const python = process.env.PYTHON || (fs.existsSync(venv) ? venv : 'python3');
   const out = execFileSync(python, [path.join(__dirname, 'cases.py')], { encoding: 'utf8' });
-  return Object.entries(JSON.parse(out)).map(([name, text]) => [name, Buffer.from(text, 'latin1')]);
+  return Object.entries(JSON.parse(out)).map(([name, c]) => [name, {
+    writes: c.writes.map((text) => Buffer.from(text, 'latin1')),
+    halfClose: c.half_close,
+    responses: c.responses,
+  }]);
 }
 
 const maskDate = (s) => s.replace(/\r\nDate: [^\r]*\r\n/g, '\r\nDate: <DATE>\r\n');
 
-// True when `buf` holds one complete response that does not announce a close.
-function completeKeepAlive(buf) {
-  const text = buf.toString('latin1');
-  const end = text.indexOf('\r\n\r\n');
-  if (end < 0) return false;
-  const head = text.slice(0, end);
-  if (/\r\nconnection: close/i.test(head)) return false;
-  if (/\r\ntransfer-encoding: chunked/i.test(head)) return text.endsWith('\r\n0\r\n\r\n');
-  const m = /\r\ncontent-length: (\d+)/i.exec(head);
-  return m !== null && text.length - end - 4 >= Number(m[1]);
+// True when `buf` holds `count` complete responses, none announcing a close.
+// (Our server's chunked answers are never long enough to hold '0\r\n\r\n' early.)
+function completeKeepAlive(buf, count) {
+  let text = buf.toString('latin1');
+  for (let i = 0; i < count; i++) {
+    const end = text.indexOf('\r\n\r\n');
+    if (end < 0) return false;
+    const head = text.slice(0, end);
+    if (/\r\nconnection: close/i.test(head)) return false;
+    let size;
+    if (/\r\ntransfer-encoding: chunked/i.test(head)) {
+      const last = text.indexOf('\r\n0\r\n\r\n', end);
+      if (last < 0) return false;
+      size = last + 7;
+    } else {
+      const m = /\r\ncontent-length: (\d+)/i.exec(head);
+      if (m === null || text.length - end - 4 < Number(m[1])) return false;
+      size = end + 4 + Number(m[1]);
+    }
+    text = text.slice(size);
+  }
+  return true;
 }
 
-function runCase(name, data) {
+// Resolve once the server side of the connection has read `n` bytes (polled each
+// check phase, so whatever the server did with them has run by then).
+function readBy(socketPromise, n) {
+  return socketPromise.then((s) => new Promise((resolve) => {
+    const poll = () => (s.bytesRead >= n || s.destroyed ? resolve() : setImmediate(poll));
+    poll();
+  }));
+}
+
+function runCase(name, { writes, halfClose, responses }) {
   return new Promise((resolve) => {
     const rec = { code: null, reason: null };
     const server = http.createServer((req, res) => {
@@ -58,8 +85,10 @@ function runCase(name, data) {
       return emit.call(this, event, ...args);
     };
     let serverSocketClosed;
+    let serverSocketOpened;
     const serverSide = new Promise((r) => { serverSocketClosed = r; });
-    server.on('connection', (s) => s.on('close', serverSocketClosed));
+    const serverSocket = new Promise((r) => { serverSocketOpened = r; });
+    server.on('connection', (s) => { serverSocketOpened(s); s.on('close', serverSocketClosed); });
     server.listen(0, '127.0.0.1', () => {
       const chunks = [];
       let closed = false;
@@ -68,7 +97,7 @@ function runCase(name, data) {
       const timer = setTimeout(() => { timedOut = true; c.destroy(); }, 3000);
       c.on('data', (d) => {
         chunks.push(d);
-        if (completeKeepAlive(Buffer.concat(chunks))) c.destroy();
+        if (completeKeepAlive(Buffer.concat(chunks), responses)) c.destroy();
       });
       c.on('end', () => { closed = true; });
       c.on('error', () => {});
@@ -88,13 +117,22 @@ function runCase(name, data) {
         });
         resolve();
       });
-      c.write(data);
+      (async () => {
+        let sent = 0;
+        for (const [i, piece] of writes.entries()) {
+          if (i > 0) await readBy(serverSocket, sent);
+          if (c.destroyed) return;
+          c.write(piece);
+          sent += piece.length;
+        }
+        if (halfClose && !c.destroyed) c.end();
+      })();
     });
   });
 }
 
 async function main() {
-  for (const [name, data] of loadCases()) await runCase(name, data);
+  for (const [name, c] of loadCases()) await runCase(name, c);
 }
 
 main();
