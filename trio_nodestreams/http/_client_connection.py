@@ -220,7 +220,6 @@ class ClientConnection:
 
     async def run(self) -> None:
         """Open the connection, then keep it: read, parse, release, until it closes."""
-        sock = self.sock
         try:
             if await self._open():
                 await self._keep()

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import trio
 
-from .._errors import NodeError, NodeTypeError, err_invalid_arg_type
+from .._errors import NodeTypeError, err_invalid_arg_type
 from .._scope import Scope, current_scope
 from ._agent import Agent, global_agent
 from ._incoming import IncomingMessage

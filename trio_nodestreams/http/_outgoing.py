@@ -510,13 +510,21 @@ class OutgoingMessage(EventEmitter, trio.abc.SendStream):
             chunk, encoding, callback = None, None, chunk
         elif callable(encoding):
             encoding, callback = None, encoding
-        # Everything end() sends leaves in one write (Node corks the socket for it).
+        # Everything end() sends leaves in one write. Node corks the socket for it
+        # when there is a chunk or a head to send: should a step throw, the socket
+        # stays corked and what this message wrote before does not go out either.
+        corks = bool(chunk) or self._header is None
         data = b""
         if chunk:
             if self.finished:
                 self._on_error(err_stream_write_after_end(), callback or _nop)
                 return self
-            data = self._end_chunk(chunk, encoding)
+            try:
+                data = self._end_chunk(chunk, encoding)
+            except Exception:
+                if self.socket is not None:
+                    self.socket.cork()
+                raise
         elif self.finished:
             if callback is not None:
                 if not self.writable_finished:
@@ -530,6 +538,8 @@ class OutgoingMessage(EventEmitter, trio.abc.SendStream):
         if callback is not None:
             self.once("finish", callback)
         if self.strict_content_length and self._strict_length() and self._bytes_written != self._content_length:
+            if corks and self.socket is not None:
+                self.socket.cork()
             raise err_content_length_mismatch(self._bytes_written, self._content_length)  # type: ignore[arg-type]
         if self._has_body and self.chunked_encoding:
             data += b"0\r\n" + self._trailer.encode("latin-1", "replace") + b"\r\n"

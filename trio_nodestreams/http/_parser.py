@@ -324,6 +324,8 @@ class _Parser:
         # Inside a body: trailer fields arrive through on_header too.
         self._in_body = False
         self._raw_b: list[bytes] = []
+        # The last head's fields as llhttp gave them (values with trailing whitespace).
+        self._fields_b: list[bytes] = []
         self._trailers_b: list[bytes] = []
         self._header_bytes = 0
         # A head or trailer section that spans several reads: its bytes so far and
@@ -337,6 +339,8 @@ class _Parser:
         self._cut = 0
         self._data = b""
         self._msg_start = 0
+        # A Connection value with a tab: Node's llhttp reads its tokens differently.
+        self._tab_in_connection = False
         # The framing of an upgrade request's body, which llhttp skipped.
         self._skipped: tuple[BodyKind, int | None] | None = None
         # Empty Transfer-Encoding fields taken out before llhttp saw them: (index, name).
@@ -353,9 +357,13 @@ class _Parser:
         self._header_bytes = spent
         if spent >= self.max_header_size:
             raise _Overflow
-        if b"\t" in value and len(name) == 14 and name.lower() == b"content-length":
-            # Node's llhttp (9.3) allows no tab after the length; newer ones do.
-            raise _Reject("HPE_INVALID_CONTENT_LENGTH", "Invalid character in Content-Length")
+        if b"\t" in value:
+            size = len(name)
+            if size == 14 and name.lower() == b"content-length":
+                # Node's llhttp (9.3) allows no tab after the length; newer ones do.
+                raise _Reject("HPE_INVALID_CONTENT_LENGTH", "Invalid character in Content-Length")
+            if size == 10 and name.lower() == b"connection":
+                self._tab_in_connection = True
         # Raw bytes now; decoded once, when the section is complete.
         if self._in_body:
             self._trailers_b += (name, value)
@@ -378,6 +386,7 @@ class _Parser:
             self._events.append(_END_NO_TRAILERS)
         self._in_message = self._in_body = False
         self._header_bytes = 0
+        self._tab_in_connection = False
         if self._mode != _STOPPED:
             self._mode = _HEAD
         if self._section:
@@ -505,7 +514,8 @@ class _Parser:
 
     def _take_raw(self) -> list[str]:
         """The head's raw fields, with any empty ``Transfer-Encoding`` put back in place."""
-        raw = _decode_fields(self._raw_b) if self._raw_b else []
+        fields = self._fields_b = self._raw_b
+        raw = _decode_fields(fields) if fields else []
         self._raw_b = []
         if self._inject:
             for index, name in self._inject:
@@ -726,10 +736,12 @@ class RequestParser(_Parser):
         url = self._url.decode("latin-1")
         self._url = b""
         upgrade = p.should_upgrade()
+        keep_alive = p.should_keep_alive()
+        version = p.get_http_version()
+        if self._tab_in_connection:
+            keep_alive, upgrade = _connection_as_node(self._fields_b, version, request=True, method=method)
         body, length = _body_of(raw, response=False)
-        self._events.append(
-            RequestHead(method, url, p.get_http_version(), raw, p.should_keep_alive(), upgrade, body, length)
-        )
+        self._events.append(RequestHead(method, url, version, raw, keep_alive, upgrade, body, length))
         if upgrade:
             # httptools has llhttp skip the body of an upgrade request: what follows
             # the head belongs to the new protocol, unless nobody takes the upgrade
@@ -816,13 +828,16 @@ class ResponseParser(_Parser):
         self._status = b""
         method = self._method
         connect = method == "CONNECT" and 200 <= code < 300
-        upgrade = p.should_upgrade() or connect
+        upgrade = p.should_upgrade()
+        keep_alive = p.should_keep_alive()
+        version = p.get_http_version()
+        if self._tab_in_connection:
+            keep_alive, upgrade = _connection_as_node(self._fields_b, version, request=False, status=code)
+        upgrade = upgrade or connect
         body, length = _body_of(raw, response=True)
         if method == "HEAD" or code < 200 or code in (204, 304) or upgrade:
             body, length = "none", None
-        self._events.append(
-            ResponseHead(code, message, p.get_http_version(), raw, p.should_keep_alive(), upgrade, body, length)
-        )
+        self._events.append(ResponseHead(code, message, version, raw, keep_alive, upgrade, body, length))
         self._begin_body(body, length)
         if method == "HEAD" or connect:
             # llhttp does not know the request: it would wait for the body the
@@ -889,6 +904,46 @@ def _body_of(raw: list[str], *, response: bool) -> tuple[BodyKind, int | None]:
     if length is not None:
         return ("length", length) if length else ("none", length)
     return ("eof", None) if response else ("none", None)
+
+
+_NODE_CONNECTION_TOKEN_RE: Final = re.compile(rb"[ \t]*(close|keep-alive|upgrade) *\Z", re.IGNORECASE)
+
+
+def _connection_as_node(
+    fields: list[bytes], version: str, *, request: bool, method: str = "", status: int = 0
+) -> tuple[bool, bool]:
+    """Node's (llhttp 9.3) keep-alive and upgrade verdicts, for a head whose Connection has a tab.
+
+    Node's llhttp takes a ``close``, ``keep-alive`` or ``upgrade`` token only when
+    spaces, a comma or the end of the value follow it: a tab there hides the
+    token. The llhttp bundled with httptools accepts the tab, so for such heads
+    (and only these) the two verdicts are worked out from the raw fields as
+    Node's parser reaches them.
+    """
+    close = alive = connection_upgrade = upgrade_field = False
+    for i in range(0, len(fields), 2):
+        name = fields[i].lower()
+        if name == b"upgrade":
+            upgrade_field = True
+        elif name == b"connection":
+            for token in fields[i + 1].split(b","):
+                match = _NODE_CONNECTION_TOKEN_RE.match(token)
+                if match is None:
+                    continue
+                word = match.group(1).lower()
+                if word == b"close":
+                    close = True
+                elif word == b"keep-alive":
+                    alive = True
+                else:
+                    connection_upgrade = True
+    major, _, minor = version.partition(".")
+    keep_alive = (not close) if int(major) > 0 and int(minor or 0) > 0 else alive
+    if request:
+        upgrade = (upgrade_field and connection_upgrade) or method == "CONNECT"
+    else:
+        upgrade = status == 101  # llhttp switches protocols on any 101
+    return keep_alive, upgrade
 
 
 def _extension_bytes(line: bytearray) -> int:

@@ -68,8 +68,8 @@ class ClientError(NodeError):
       bytes_parsed: how many of them were read.
     """
 
-    def __init__(self, code: str, reason: str, raw_packet: bytes = b"") -> None:
-        super().__init__(code, f"Parse Error: {reason}")
+    def __init__(self, code: str, reason: str, raw_packet: bytes = b"", *, message: str | None = None) -> None:
+        super().__init__(code, message if message is not None else f"Parse Error: {reason}")
         self.reason = reason
         self.raw_packet = raw_packet
         self.bytes_parsed = len(raw_packet)
@@ -373,8 +373,7 @@ class _Connection:
                     sock.set_keep_alive(True, server.keep_alive_initial_delay)
                 if server.timeout:
                     sock.set_timeout(server.timeout)
-                if server._events.get("connection"):
-                    server.emit("connection", sock)
+                server.emit("connection", sock)
                 self.now = trio.lowlevel.current_clock().current_time
                 self.idle_since = self.now()
                 try:
@@ -523,7 +522,6 @@ class _Connection:
 
     async def _process(self, events: list[Any], data: bytes) -> None:
         """Act on the parser's events, in order (Node's parser callbacks)."""
-        body: list[bytes] | None = None
         count = len(events)
         i = 0
         while i < count:
@@ -531,15 +529,8 @@ class _Connection:
             i += 1
             kind = type(ev)
             if kind is bytes:
-                # Everything of one read goes to the body in one push.
-                if body is None:
-                    body = [ev]
-                else:
-                    body.append(ev)
-                if i < count and type(events[i]) is bytes:
-                    continue
-                self._on_body(body[0] if len(body) == 1 else b"".join(body))
-                body = None
+                # One push per piece llhttp reports, as Node's parserOnBody does.
+                self._on_body(ev)
             elif kind is RequestHead:
                 phase = self.state.phase
                 if phase is Phase.IDLE or phase is Phase.RESPONDING:
@@ -589,8 +580,6 @@ class _Connection:
         if end.raw_trailers:
             req._add_trailers(end.raw_trailers)
         req.push(None)
-        if self.upgrade_req is not None:
-            self.upgrade_req = None
 
     def _on_peer_end(self) -> None:
         """The client ended its side (FIN) or reset the connection (RST)."""
@@ -603,12 +592,16 @@ class _Connection:
             return
         events = self.parser.feed_eof()
         if events and isinstance(events[-1], ParseError):
-            self._on_parse_error(events[-1], b"")
-            return
-        self.state.handle(Event.PEER_ENDED)
-        # Node's server ends its side too (httpAllowHalfOpen is off): what was
-        # written goes out, then the connection closes and unfinished responses close.
-        sock.end()
+            error = events[-1]
+            # Node's finish() error carries no packet and a bare message.
+            self._socket_error(ClientError(error.code, error.reason, message="Parse Error"))
+        else:
+            self.state.handle(Event.PEER_ENDED)
+            # Node's server ends its side too (httpAllowHalfOpen is off): what was
+            # written goes out, then the connection closes and unfinished responses close.
+            sock.end()
+        if sock._events.get("end"):
+            sock.emit("end")
 
     async def _throttle(self) -> None:
         """Slow a connection that sends floods of tiny chunks (CPU, not bytes, is the cost)."""
@@ -857,9 +850,8 @@ class _Connection:
         self.error_handled = True
         self.parser.stop()
         sock = self.sock
-        if self.server._events.get("clientError"):
-            self.server.emit("clientError", err, sock)
-            return
+        if self.server.emit("clientError", err, sock):
+            return  # the listener answers (or not) and closes
         msg = sock._http_message
         if sock.writable and (msg is None or not msg._header_sent):
             sock.write(_CANNED.get(getattr(err, "code", ""), _BAD_REQUEST))
@@ -879,19 +871,21 @@ class _Connection:
         from .._trio_adapters import duplex_from_trio
 
         req = self.upgrade_req
-        self.parser.stop()
         sock = self.sock
         if req is None:
-            # An upgrade request nobody takes (no 'upgrade' listener): llhttp skipped
-            # its body, so the connection cannot go on as HTTP after it.
-            sock.end()
+            # Nobody takes the upgrade: the request was served as plain HTTP, and so
+            # is what follows it (its body first, which llhttp skipped).
+            events = self.parser.resume_http(event.rest)
+            if events:
+                await self._process(events, event.rest)
             return
         self.upgrade_req = None
+        self.parser.stop()
         event_name = "connect" if req.method == "CONNECT" else "upgrade"
         if not self.server._events.get(event_name):
-            # CONNECT with nobody to take the tunnel: a clear answer, then the end.
-            sock.write(b"HTTP/1.1 501 Not Implemented\r\nConnection: close\r\n\r\n")
-            sock.end()
+            # CONNECT with nobody to take the tunnel: Node drops the connection.
+            self.state.handle(Event.FAILED)
+            sock.destroy()
             return
         sock._owner_busy = False
         with trio.CancelScope(shield=True) as flushing:
