@@ -53,6 +53,7 @@ class Scope:
         "_nursery",
         "_park_scopes",
         "_parked",
+        "_immediates",
         "_queue",
         "_runner_alive",
         "_streams",
@@ -63,6 +64,8 @@ class Scope:
     def __init__(self, nursery: trio.Nursery) -> None:
         self._nursery = nursery
         self._queue: deque[tuple[Callable[..., object], tuple[Any, ...]]] = deque()
+        # Node's setImmediate queue: run once the deferred calls are all done.
+        self._immediates: deque[tuple[Callable[..., object], tuple[Any, ...]]] = deque()
         self._parked: trio.lowlevel.Task | None = None
         self._workers = 0
         self._closing = False
@@ -82,11 +85,25 @@ class Scope:
     @property
     def idle(self) -> bool:
         """True when no deferred callback is queued and no async implementation is running."""
-        return not self._queue and self._workers == 0
+        return not self._queue and not self._immediates and self._workers == 0
 
     def next_tick(self, fn: Callable[..., object], *args: Any) -> None:
         """Queue ``fn(*args)`` to run after the current synchronous code (Node's ``process.nextTick``)."""
         self._queue.append((fn, args))
+        parked = self._parked
+        if parked is not None:
+            self._parked = None
+            trio.lowlevel.reschedule(parked)
+        elif not self._runner_alive:
+            self._start_runner()
+
+    def set_immediate(self, fn: Callable[..., object], *args: Any) -> None:
+        """Queue ``fn(*args)`` to run once every deferred call queued before and by it ran.
+
+        Node's ``setImmediate``: what an I/O event does there (a socket's
+        ``'close'``) comes after the whole ``process.nextTick`` queue.
+        """
+        self._immediates.append((fn, args))
         parked = self._parked
         if parked is not None:
             self._parked = None
@@ -117,8 +134,14 @@ class Scope:
         self._draining = True
         try:
             queue = self._queue
-            while queue:
-                fn, args = queue.popleft()
+            immediates = self._immediates
+            while True:
+                while queue:
+                    fn, args = queue.popleft()
+                    fn(*args)
+                if not immediates:
+                    break
+                fn, args = immediates.popleft()
                 fn(*args)
         finally:
             self._draining = False
@@ -190,20 +213,23 @@ class Scope:
 
     def _drain_sync(self) -> None:
         queue = self._queue
-        while queue:
-            fn, args = queue.popleft()
+        immediates = self._immediates
+        while queue or immediates:
+            fn, args = queue.popleft() if queue else immediates.popleft()
             fn(*args)
 
     async def _run(self) -> None:
         queue = self._queue
+        immediates = self._immediates
         try:
             while True:
                 n = 0
-                while queue and not self._draining:
+                while (queue or immediates) and not self._draining:
                     self._draining = True
                     try:
-                        while queue and n < _BATCH:
-                            fn, args = queue.popleft()
+                        while (queue or immediates) and n < _BATCH:
+                            # Every deferred call first, then one immediate (Node's order).
+                            fn, args = queue.popleft() if queue else immediates.popleft()
                             fn(*args)
                             n += 1
                     finally:
@@ -215,7 +241,7 @@ class Scope:
                     waiters, self._idle_waiters = self._idle_waiters, []
                     for event in waiters:
                         event.set()
-                if self._closing and self._workers == 0 and not queue:
+                if self._closing and self._workers == 0 and not queue and not immediates:
                     if not self._park_scopes:
                         return
                     # Nothing can wake the parked tasks any more: give their waits up.
@@ -243,8 +269,9 @@ class Scope:
                     except Exception as exc:
                         errors.append(exc)
         queue = self._queue
-        while queue:
-            fn, args = queue.popleft()
+        immediates = self._immediates
+        while queue or immediates:
+            fn, args = queue.popleft() if queue else immediates.popleft()
             try:
                 fn(*args)
             except Exception as exc:

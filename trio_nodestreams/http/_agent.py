@@ -166,7 +166,8 @@ class Agent(EventEmitter):
             if req.destroyed:
                 queue = self.requests.get(name)
                 continue
-            req.reused_socket = True
+            # A waiting request takes the released connection; Node does not count
+            # that as a reused socket (only a free one taken from the pool is).
             conn.assign(req)
             return
         in_use = self.sockets.get(name)

@@ -268,7 +268,7 @@ class ClientConnection:
         sock = self.sock
         state = self.state
         scope = self.scope
-        while not sock.destroyed and state.phase is not Phase.UPGRADED:
+        while not sock.destroyed and not sock._ending and state.phase is not Phase.UPGRADED:
             if self.res_paused:
                 self.wake = trio.Event()
                 with trio.CancelScope() as cs:
@@ -289,13 +289,16 @@ class ClientConnection:
                 data = await sock.receive()
             sock._io_scope = None
             if cs.cancelled_caught:
-                if sock.destroyed:
+                if sock.destroyed or sock._ending:
                     break
                 if holding and req is not None:
                     req._release_held()  # no 100 in time: the body goes anyway
                 elif state.phase is Phase.IDLE:
                     sock.destroy()  # a free connection idle too long
                 continue
+            # What was queued before these bytes came happens first (as in Node, where
+            # they arrive in a later turn of the loop).
+            scope.run_ticks()
             if not data:
                 self._on_end()
                 break
@@ -309,7 +312,7 @@ class ClientConnection:
             self.agent.remove(self)
             return
         with trio.CancelScope(shield=True):
-            await sock.aclose_stream(graceful=False)
+            await sock.aclose_stream(graceful=sock._ending)
         if self.state.phase is not Phase.CLOSED:
             self.state.handle(Event.CLOSED)
         self.agent.remove(self)
@@ -342,25 +345,18 @@ class ClientConnection:
         self._process(parser.feed(data), data)
 
     def _process(self, events: list[Any], data: bytes) -> None:
-        body: list[bytes] | None = None
-        count = len(events)
-        for i, ev in enumerate(events):
+        for ev in events:
             kind = type(ev)
             if kind is bytes:
-                if body is None:
-                    body = [ev]
-                else:
-                    body.append(ev)
-                if i + 1 < count and type(events[i + 1]) is bytes:
-                    continue
-                self._on_body(body[0] if len(body) == 1 else b"".join(body))
-                body = None
+                # One push per piece llhttp reports, as Node's parserOnBody does.
+                self._on_body(ev)
             elif kind is ResponseHead:
                 self._on_head(ev)
             elif kind is MessageEnd:
                 self._on_message_end(ev)
             elif kind is ParseError:
-                self._fail(parse_error(ev))
+                # Node reports a parse error from its data handler, at once.
+                self._fail(parse_error(ev), now=True)
                 return
             elif kind is Upgrade:
                 self._on_upgrade(ev)
@@ -453,8 +449,10 @@ class ClientConnection:
         req = self.req
         phase = self.state.phase
         if phase is Phase.RECEIVING and not sock.peer_reset and self.parser is not None:
-            # A body that runs to the end of the connection completes now.
-            self._process(self.parser.feed_eof(), b"")
+            # A body that runs to the end of the connection completes now; a message
+            # cut short is not an error here (Node ignores finish()'s verdict): the
+            # close aborts the response.
+            self._process([ev for ev in self.parser.feed_eof() if not isinstance(ev, ParseError)], b"")
         if req is not None and phase is Phase.AWAITING and self.res is None:
             if self._may_retry(req):
                 return
@@ -464,6 +462,7 @@ class ClientConnection:
         if sock.peer_reset and req is not None and self.state.phase is not Phase.COMPLETE:
             self._fail(sock._error or econnreset("read ECONNRESET"))
             return
+        # Node destroys the socket at the peer's end; its 'close' follows the deferred calls.
         sock.destroy()
 
     def _may_retry(self, req: ExchangeRequest) -> bool:
@@ -485,14 +484,21 @@ class ClientConnection:
         self.agent.retry(self, req, bytes(replay))
         return True
 
-    def _fail(self, err: BaseException) -> None:
-        """The connection failed: the request hears it once, then the connection closes."""
+    def _fail(self, err: BaseException, *, now: bool = False) -> None:
+        """The connection failed: the request hears it once, then the connection closes.
+
+        ``now``: in the step that found it (a parse error); else on a later tick,
+        as a socket's ``'error'`` comes.
+        """
         req = self.req
         if not self.had_error:
             self.had_error = True
             if req is not None and not req._closed:
                 req._error = err
-                self.scope.next_tick(self._emit_error, req, err)
+                if now:
+                    self._emit_error(req, err)
+                else:
+                    self.scope.next_tick(self._emit_error, req, err)
         if self.state.phase is not Phase.CLOSED:
             self.state.handle(Event.FAILED)
         if not self.sock.destroyed:
@@ -501,12 +507,8 @@ class ClientConnection:
             self.sock._had_error = True
 
     def _emit_error(self, req: ExchangeRequest, err: BaseException) -> None:
-        if req._closed:
-            return
-        res = self.res
-        if res is not None and req.res is res and res.complete:
-            return
-        req.emit("error", err)
+        if not req._closed:
+            req.emit("error", err)
 
     # -- exchange end (Node's responseOnEnd / requestOnFinish / emitFreeNT) -------------
 
@@ -519,14 +521,10 @@ class ClientConnection:
         req._ended = True
         if not req.should_keep_alive:
             if sock.writable:
+                # The task closes it once it runs again: after what is queued now.
                 sock.destroy_soon()
-                self.scope.next_tick(self._close_after_end)
         elif req.writable_finished and self.res is not None and not self.res.aborted:
             self._response_keep_alive()
-
-    def _close_after_end(self) -> None:
-        if not self.sock.destroyed:
-            self.sock.destroy()
 
     def _request_on_finish(self) -> None:
         req = self.req

@@ -447,6 +447,8 @@ class _Connection:
                 if deadline < cs.deadline:
                     cs.deadline = deadline
             data = await sock.receive()
+            # What was queued before these bytes came happens first.
+            scope.run_ticks()
             sock._owner_busy = True
             try:
                 if data:

@@ -520,7 +520,8 @@ class Socket(EventEmitter):
             tcp.socket.close()
         if err is not None and self._events.get("error"):
             self._scope.next_tick(self.emit, "error", err)
-        self._scope.next_tick(self._emit_close)
+        # As Node's: 'close' comes from the I/O side, after every deferred call.
+        self._scope.set_immediate(self._emit_close)
         return self
 
     def _emit_close(self) -> None:
@@ -562,7 +563,7 @@ class Socket(EventEmitter):
             cbs, self._out_cbs = self._out_cbs, []
             if cbs:
                 self._scope.next_tick(_run_all, [cb for _offset, cb in cbs], econnreset())
-            self._scope.next_tick(self._emit_close)
+            self._scope.set_immediate(self._emit_close)
 
     # -- inactivity timer ---------------------------------------------------------
 
