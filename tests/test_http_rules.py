@@ -1,4 +1,4 @@
-"""Synchronous tests for the sans-IO HTTP rules: trio_nodestreams.http._common and ._guard.
+"""Synchronous tests for the sans-IO HTTP parts: trio_nodestreams.http._rules and ._parser.
 
 Expected values come from real Node (v20): the golden logs in tests/golden/http_server
 (recorded by tests/scenarios/http_server/*.js and tests/hostile/probe_node.js).
@@ -17,15 +17,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trio_nodestreams._errors import NodeError
-from trio_nodestreams.http import _common as c
-from trio_nodestreams.http._guard import (
-    ChunkedDecoder,
-    EndOfMessage,
-    LengthDecoder,
-    Rejection,
+from trio_nodestreams.http import _rules as c
+from trio_nodestreams.http._parser import (
+    CHUNK_EXTENSIONS_LIMIT,
+    Event,
+    MessageEnd,
+    ParseError,
     RequestHead,
-    RequestHeadParser,
-    check_request_semantics,
+    RequestParser,
+    ResponseHead,
+    ResponseParser,
+    Upgrade,
+    httptools_version,
 )
 
 from .hostile.cases import CASES, HALF_CLOSE, RESPONSES
@@ -47,7 +50,7 @@ def heads(wire: str) -> list[str]:
 
 
 # ---------------------------------------------------------------------------
-# _common: tables and validation
+# _rules: tables and validation
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
@@ -289,43 +292,50 @@ def test_utc_date() -> None:
 
 
 # ---------------------------------------------------------------------------
-# _guard: Node's answers to hostile requests
+# _parser: Node's answers to hostile requests
 
 HOSTILE = {e[1]: e[2] for e in golden("hostile")}
-# The guard judges one message. A case that ends in the client's EOF or carries more than one
+# The parser judges one message. A case that ends in the client's EOF or carries more than one
 # message is about the connection (what the server does at EOF, with what follows a request):
 # tests/conformance/test_http_server.py::test_hostile replays those against the live server.
 ONE_MESSAGE = sorted(name for name in CASES if name not in HALF_CLOSE and name not in RESPONSES)
 
 
+def feed_all(parser: RequestParser | ResponseParser, data: bytes, feed_size: int | None = None) -> list[Event]:
+    """Every event of ``data`` fed in pieces of ``feed_size`` (whole by default)."""
+    step = feed_size or max(len(data), 1)
+    events: list[Event] = []
+    for i in range(0, len(data), step):
+        events += parser.feed(data[i : i + step])
+    return events
+
+
 def replay(data: bytes, *, feed_size: int | None = None) -> tuple[int | None, str | None, str | None]:
-    """Run raw request bytes through the guard as a server would: (status, code, reason)."""
-    parser = RequestHeadParser()
-    pieces = [data] if feed_size is None else [data[i : i + feed_size] for i in range(0, len(data), feed_size)]
-    head: RequestHead | Rejection | None = None
-    rest = b""
-    for i, piece in enumerate(pieces):
-        head = parser.feed(piece)
-        if head is not None:
-            rest = parser.unused + b"".join(pieces[i + 1 :])
-            break
-    if isinstance(head, Rejection):
-        return head.status, head.code, head.reason
+    """Run raw request bytes through the parser as the server does: (status, code, reason).
+
+    The server's own checks on a parsed head (Node's, not llhttp's) come after the parser:
+    HTTP/1.1 without Host is 400, an Expect other than 100-continue is 417; CONNECT with
+    nobody to take it gets no answer.
+    """
+    events = feed_all(RequestParser(), data, feed_size)
+    for event in events:
+        if isinstance(event, ParseError):
+            return event.status, event.code, event.reason
+    head = next((e for e in events if isinstance(e, RequestHead)), None)
     if head is None:
         return None, None, None
-    status = check_request_semantics(head)
-    if status is not None:
-        return status, None, None
-    if head.body == "none":
+    if head.method == "CONNECT":
+        return None, None, None
+    if head.http_version == (1, 1):
+        if head.header("host") is None:
+            return 400, None, None
+        expect = head.header("expect")
+        if expect is not None and not c.expects_continue(expect):
+            return 417, None, None
+    if any(isinstance(e, MessageEnd) for e in events):
         return 200, None, None
-    decoder = ChunkedDecoder() if head.body == "chunked" else LengthDecoder(head.content_length or 0)
-    step = feed_size or max(len(rest), 1)
-    for i in range(0, max(len(rest), 1), step):
-        for event in decoder.feed(rest[i : i + step]):
-            if isinstance(event, Rejection):
-                return event.status, event.code, event.reason
-            if isinstance(event, EndOfMessage):
-                return 200, None, None
+    if any(isinstance(e, Upgrade) for e in events):
+        return 200, None, None
     return None, None, None
 
 
@@ -341,7 +351,7 @@ def test_hostile_cases_all_recorded() -> None:
 
 @pytest.mark.parametrize("name", ONE_MESSAGE)
 def test_hostile_same_answer_as_node(name: str) -> None:
-    """scenario: http_server/hostile: the guard answers every raw case like Node's llhttp."""
+    """scenario: http_server/hostile: the parser answers every raw case like Node's llhttp."""
     assert replay(CASES[name]) == node_answer(name)
 
 
@@ -352,54 +362,51 @@ def test_hostile_verdict_independent_of_packet_split(name: str) -> None:
         assert replay(CASES[name], feed_size=size)[:2] == (status, code), size
 
 
-def test_rejection_response_bytes_match_node() -> None:
-    for name in ("header_value_ctl", "header_too_large", "chunk_ext_too_large"):
-        rec = HOSTILE[name]
-        parser = RequestHeadParser()
-        verdict = parser.feed(CASES[name])
-        if isinstance(verdict, RequestHead):
-            verdict = ChunkedDecoder().feed(parser.unused)[-1]  # type: ignore[assignment]
-        assert isinstance(verdict, Rejection)
-        assert verdict.response.decode() == rec["raw"]
-
-
 def test_head_fields() -> None:
-    parser = RequestHeadParser()
-    head = parser.feed(b"\r\nPOST /a?b HTTP/1.1\r\nHost: x\r\nX-A:  v  \r\nContent-Length: 3\r\n\r\nabcGET")
+    parser = RequestParser()
+    events = parser.feed(b"\r\nPOST /a?b HTTP/1.1\r\nHost: x\r\nX-A:  v  \r\nContent-Length: 3\r\n\r\nabcGET")
+    head = events[0]
     assert isinstance(head, RequestHead)
-    assert (head.method, head.target, head.http_version) == ("POST", "/a?b", (1, 1))
+    assert (head.method, head.url, head.http_version, head.version) == ("POST", "/a?b", (1, 1), "1.1")
     assert head.raw_headers == ["Host", "x", "X-A", "v", "Content-Length", "3"]
     assert (head.body, head.content_length, head.keep_alive, head.upgrade) == ("length", 3, True, False)
-    assert parser.unused == b"abcGET"
-    assert head.head_size == len(b"\r\nPOST /a?b HTTP/1.1\r\nHost: x\r\nX-A:  v  \r\nContent-Length: 3\r\n\r\n")
-    assert parser.feed(b"more") is head
-    up = RequestHeadParser().feed(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n")
-    assert isinstance(up, RequestHead) and up.upgrade
-    conn = RequestHeadParser().feed(b"CONNECT example.com:443 HTTP/1.1\r\nHost: x\r\n\r\n")
-    assert isinstance(conn, RequestHead) and conn.upgrade and conn.target == "example.com:443"
+    assert events[1:3] == [b"abc", events[2]] and isinstance(events[2], MessageEnd)
+    assert parser.in_message  # "GET" began the next head
+    up = RequestParser().feed(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\nws")
+    assert isinstance(up[0], RequestHead) and up[0].upgrade
+    assert isinstance(up[-1], Upgrade) and up[-1].rest == b"ws"
+    conn = RequestParser().feed(b"CONNECT example.com:443 HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert isinstance(conn[0], RequestHead) and conn[0].upgrade and conn[0].url == "example.com:443"
+
+
+def test_upgrade_nobody_takes_is_parsed_as_http() -> None:
+    """Node 20 serves an upgrade request without 'upgrade' listeners as plain HTTP, body included."""
+    parser = RequestParser()
+    events = parser.feed(
+        b"POST /u HTTP/1.1\r\nHost: x\r\nConnection: upgrade\r\nUpgrade: h2c\r\nContent-Length: 5\r\n\r\n"
+        b"helloGET /n HTTP/1.1\r\nHost: x\r\n\r\n"
+    )
+    assert isinstance(events[0], RequestHead) and events[0].body == "length"
+    assert isinstance(events[-1], Upgrade)
+    more = parser.resume_http(events[-1].rest)
+    assert more[0] == b"hello" and isinstance(more[1], MessageEnd)
+    assert isinstance(more[2], RequestHead) and more[2].url == "/n" and isinstance(more[3], MessageEnd)
 
 
 def test_whitespace_flood_is_bounded() -> None:
-    """Leading OWS is not counted by Node; the guard still refuses to buffer it forever."""
-    parser = RequestHeadParser()
-    assert parser.feed(b"GET / HTTP/1.1\r\nX:") is None
-    verdict = None
-    for _ in range(100):
-        verdict = parser.feed(b" " * 1024)
-        if verdict is not None:
+    """Leading whitespace is not counted by Node; the parser still refuses to buffer it forever."""
+    parser = RequestParser()
+    assert parser.feed(b"GET / HTTP/1.1\r\nX:") == []
+    events: list[Event] = []
+    for _ in range(1000):
+        events = parser.feed(b" " * 1024)
+        if events:
             break
-    assert isinstance(verdict, Rejection) and verdict.status == 431
-    dec = ChunkedDecoder()
-    out: list[object] = []
-    for _ in range(100):
-        out += dec.feed(b"0" * 1024)
-        if out:
-            break
-    assert isinstance(out[-1], Rejection) and out[-1].status == 400
+    assert isinstance(events[-1], ParseError) and events[-1].status == 431
 
 
 # ---------------------------------------------------------------------------
-# _guard: body decoders
+# _parser: bodies
 
 
 def chunked(body: bytes, sizes: list[int], ext: bytes = b"", trailers: bytes = b"") -> bytes:
@@ -415,6 +422,9 @@ def chunked(body: bytes, sizes: list[int], ext: bytes = b"", trailers: bytes = b
     return b"".join(out) + b"0" + ext + b"\r\n" + trailers + b"\r\n"
 
 
+HEAD = b"POST /p HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     body=st.binary(max_size=600),
@@ -422,60 +432,142 @@ def chunked(body: bytes, sizes: list[int], ext: bytes = b"", trailers: bytes = b
     cuts=st.lists(st.integers(0, 2000), max_size=20),
     ext=st.sampled_from([b"", b";a", b";a=b", b';q="x;y"', b";a=1;b"]),
     trailers=st.sampled_from([b"", b"X-T: 1\r\n", b"A: b\r\nC:d\r\n"]),
-    tail=st.sampled_from([b"", b"GET / HTTP/1.1\r\n"]),
+    tail=st.sampled_from([b"", b"GET / HTTP/1.1\r\nHost: y\r\n\r\n"]),
 )
-def test_chunked_decoder_any_split(
+def test_chunked_body_any_split(
     body: bytes, sizes: list[int], cuts: list[int], ext: bytes, trailers: bytes, tail: bytes
 ) -> None:
-    wire = chunked(body, sizes, ext, trailers) + tail
+    """Any split of a chunked request (and what follows it) gives the same body, trailers and next head."""
+    wire = HEAD + chunked(body, sizes, ext, trailers) + tail
     points = sorted({min(x, len(wire)) for x in cuts})
     pieces = [wire[a:b] for a, b in zip([0, *points], [*points, len(wire)], strict=True)]
-    dec = ChunkedDecoder()
-    events: list[object] = []
-    after = b""  # bytes the caller keeps once the body has ended
+    parser = RequestParser()
+    events: list[Event] = []
     for piece in pieces:
-        if dec.done:
-            after += piece
-            assert dec.feed(piece) == []
-        else:
-            events += dec.feed(piece)
+        events += parser.feed(piece)
+    assert not any(isinstance(e, ParseError) for e in events)
     data = b"".join(e for e in events if isinstance(e, bytes))
-    ends = [e for e in events if isinstance(e, EndOfMessage)]
-    assert not any(isinstance(e, Rejection) for e in events)
-    assert all(e for e in events if isinstance(e, bytes))
-    assert data == body and dec.body_bytes == len(body)
-    assert len(ends) == 1 and events[-1] is ends[0]
-    assert ends[0].unused + after == tail
+    assert data == body
+    ends = [e for e in events if isinstance(e, MessageEnd)]
     expected_trailers = [p.strip() for line in trailers.decode().split("\r\n") if line for p in line.split(":", 1)]
-    assert ends[0].trailers == expected_trailers
-    assert dec.done
+    assert ends[0].raw_trailers == expected_trailers
+    heads = [e for e in events if isinstance(e, RequestHead)]
+    assert len(heads) == (2 if tail else 1) and len(ends) == len(heads)
 
 
-def test_chunked_unused_after_end_and_counts() -> None:
-    dec = ChunkedDecoder()
-    events = dec.feed(b"1\r\na\r\n" * 50 + b"0\r\n\r\nNEXT")
-    assert dec.chunks == 51 and dec.body_bytes == 50
-    end = events[-1]
-    assert isinstance(end, EndOfMessage) and end.unused == b"NEXT"
-    assert dec.feed(b"ignored") == []
+def test_chunk_count() -> None:
+    parser = RequestParser()
+    events = parser.feed(HEAD + b"1\r\na\r\n" * 50 + b"0\r\n\r\n")
+    assert parser.chunks == 51
+    assert b"".join(e for e in events if isinstance(e, bytes)) == b"a" * 50
 
 
-def test_chunked_extension_limit_streaming() -> None:
+@pytest.mark.parametrize("extra", [0, 1])
+def test_chunk_extension_budget_exact(extra: int) -> None:
+    """Node's budget: extension names and values, quotes in, ';' and '=' out, per chunk line."""
+    value = b"v" * (CHUNK_EXTENSIONS_LIMIT - 1 + extra)
+    events = RequestParser().feed(HEAD + b"1;e=" + value + b"\r\nx\r\n0\r\n\r\n")
+    if extra:
+        assert isinstance(events[-1], ParseError) and events[-1].code == "HPE_CHUNK_EXTENSIONS_OVERFLOW"
+        assert events[-1].status == 413
+    else:
+        assert isinstance(events[-1], MessageEnd)
+
+
+def test_chunk_extension_limit_streaming() -> None:
     """Node answers 413 as soon as one chunk's extensions pass 16 KiB, before the line ends."""
-    dec = ChunkedDecoder()
-    assert dec.feed(b"1;e=") == []
-    out: list[object] = []
+    parser = RequestParser()
+    assert len(parser.feed(HEAD + b"1;e=")) == 1
+    out: list[Event] = []
     for _ in range(40):
-        out += dec.feed(b"v" * 512)
-        if out:
+        out += parser.feed(b"v" * 512)
+        if any(isinstance(e, ParseError) for e in out):
             break
-    assert isinstance(out[-1], Rejection) and (out[-1].status, out[-1].code) == (413, "HPE_CHUNK_EXTENSIONS_OVERFLOW")
+    assert isinstance(out[-1], ParseError) and (out[-1].status, out[-1].code) == (413, "HPE_CHUNK_EXTENSIONS_OVERFLOW")
 
 
-def test_length_decoder() -> None:
-    dec = LengthDecoder(5)
-    assert dec.feed(b"he") == [b"he"]
-    out = dec.feed(b"lloGET")
-    assert out[0] == b"llo" and isinstance(out[1], EndOfMessage) and out[1].unused == b"GET"
-    zero = LengthDecoder(0).feed(b"")
-    assert isinstance(zero[0], EndOfMessage)
+def test_length_body_and_next_request() -> None:
+    parser = RequestParser()
+    events = parser.feed(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhe")
+    assert events[1:] == [b"he"]
+    events = parser.feed(b"lloGET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert events[0] == b"llo" and isinstance(events[1], MessageEnd) and isinstance(events[2], RequestHead)
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhel", "HPE_INVALID_EOF_STATE"),
+        (HEAD + b"5\r\nhel", "HPE_INVALID_EOF_STATE"),
+        (b"GET / HTTP/1.1\r\nHo", "HPE_INVALID_EOF_STATE"),
+        (b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", None),
+        (b"\r\n", None),
+    ],
+)
+def test_eof(data: bytes, code: str | None) -> None:
+    """llhttp's finish(): an end inside a message is an error, between messages it is not."""
+    parser = RequestParser()
+    parser.feed(data)
+    events = parser.feed_eof()
+    if code is None:
+        assert events == []
+    else:
+        assert isinstance(events[-1], ParseError) and events[-1].code == code
+
+
+# ---------------------------------------------------------------------------
+# _parser: responses (the client)
+
+
+def test_response_to_head_has_no_body() -> None:
+    parser = ResponseParser()
+    parser.expect("HEAD")
+    events = parser.feed(b"HTTP/1.1 200 OK\r\nContent-Length: 30\r\n\r\n")
+    assert isinstance(events[0], ResponseHead) and isinstance(events[1], MessageEnd)
+    parser.expect("GET")
+    events = parser.feed(b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx")
+    assert events[1] == b"x" and isinstance(events[2], MessageEnd)
+
+
+def test_response_eof_body_and_connect() -> None:
+    parser = ResponseParser()
+    events = parser.feed(b"HTTP/1.1 200 OK\r\n\r\nuntil close")
+    assert isinstance(events[0], ResponseHead) and events[0].body == "eof" and not events[0].keep_alive
+    assert isinstance(parser.feed_eof()[0], MessageEnd)
+    tunnel = ResponseParser()
+    tunnel.expect("CONNECT")
+    events = tunnel.feed(b"HTTP/1.1 200 Connection established\r\n\r\nTLS bytes")
+    assert isinstance(events[-1], Upgrade) and events[-1].rest == b"TLS bytes"
+
+
+def test_response_http2_status_line_not_kept_alive() -> None:
+    """Node's client accepts a 2.0 status line but keeps such a connection only with keep-alive."""
+    events = ResponseParser().feed(b"HTTP/2.0 200 OK\r\nContent-Length: 1\r\n\r\nx")
+    assert isinstance(events[0], ResponseHead) and not events[0].keep_alive
+
+
+# ---------------------------------------------------------------------------
+# The llhttp that parses here, beside the one Node runs
+
+PARSER_VERSIONS = json.loads((Path(__file__).parent / "golden" / "parser-versions.json").read_text())
+
+
+def test_parser_versions_recorded() -> None:
+    """The goldens name the llhttp Node ran; the one httptools bundles is pinned here by behaviour.
+
+    httptools does not report its llhttp version, so the bundled parser is recognised by
+    what changed between releases: llhttp 9.4 accepts tabs after a Content-Length and rejects
+    an empty Transfer-Encoding; Node's 9.3 does the opposite, and the parser module bridges
+    both (tested by the hostile corpus).
+    """
+    assert PARSER_VERSIONS["llhttp"].startswith("9.")
+    import httptools
+
+    class Nothing:
+        pass
+
+    raw = httptools.HttpRequestParser(Nothing())
+    raw.feed_data(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\t\r\n\r\nx")  # accepted by 9.4
+    with pytest.raises(httptools.HttpParserError, match="Empty Transfer-Encoding"):
+        httptools.HttpRequestParser(Nothing()).feed_data(b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: \r\n\r\n")
+    assert httptools_version()

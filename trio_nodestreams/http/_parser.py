@@ -46,6 +46,10 @@ __all__ = [
 
 #: Node's ``kMaxChunkExtensionsSize``: extension bytes one chunk may carry.
 CHUNK_EXTENSIONS_LIMIT: Final = 16384
+#: Raw bytes a head (or trailer section) may take, in units of ``max_header_size``.
+#: Node does not count leading whitespace, separators and line ends, so a head
+#: within the budget can be larger; past this it is refused (431) all the same.
+SECTION_LIMIT_FACTOR: Final = 8
 
 BodyKind: TypeAlias = Literal["none", "length", "chunked", "eof"]
 
@@ -434,7 +438,12 @@ class _Parser:
             if not self._execute(piece):
                 break
             pos = cut
-            if self._section and self._in_message and self._over_budget():
+            section = self._section
+            if section and self._in_message and (
+                self._over_budget() or len(section) > SECTION_LIMIT_FACTOR * self.max_header_size
+            ):
+                # Past the budget, or past any head the budget could allow: whitespace
+                # Node does not count is still memory here.
                 self._fail("HPE_HEADER_OVERFLOW", "Header overflow")
                 break
         self._data = b""

@@ -490,7 +490,7 @@ def store_header(
         body = "none"
     elif flags.chunked_encoding:
         body = "chunked"
-    elif cont_len or (flags._content_length is not None and not te and not flags._removed_cont_len):
+    elif cont_len:
         body = "content-length"
     else:
         # HTTP/1.0 or both framing headers removed (``_last`` is already set), or a
@@ -513,8 +513,8 @@ def render_head(
     out_headers: OutHeaders | None,
     date: str | None = None,
 ) -> tuple[bytes, bool, bool, bool]:
-    """The work of :func:`store_header`: the head bytes, and whether ``Expect``,
-    ``Content-Length`` and ``Transfer-Encoding`` were among the headers.
+    """The work of :func:`store_header`: the head bytes, and whether the head has an
+    ``Expect``, a ``Content-Length`` (given or added) and a ``Transfer-Encoding``.
     """
     parts = [first_line]
     seen: set[str] = set()
@@ -576,6 +576,7 @@ def render_head(
             flags._last = True
         elif not trailer and not flags._removed_cont_len and flags._content_length is not None:
             parts.append(f"Content-Length: {flags._content_length}\r\n")
+            cont_len = True
         elif not flags._removed_te:
             parts.append("Transfer-Encoding: chunked\r\n")
             flags.chunked_encoding = True
