@@ -230,7 +230,7 @@ def test_framing_out_headers_api() -> None:
     }
     flags = c.response_flags(method="GET", http_version=(1, 1), keep_alive=True)
     flags.send_date = False  # removeHeader('Date')
-    flags.content_length = 2
+    flags._content_length = 2
     c.write_head_flags(flags, 200)
     f = c.store_header(flags, "HTTP/1.1 200 OK\r\n", out_headers=out)
     assert f.head.decode() + "ok" == client_bytes("headers-api")
