@@ -68,6 +68,7 @@ class ExchangeRequest(PooledRequest, Protocol):
     _closed: bool
     _error: BaseException | None
     _output: list[Any]
+    _need_drain: bool
 
     @property
     def writable_finished(self) -> bool: ...
@@ -192,6 +193,7 @@ class ClientConnection:
         req.socket = sock
         sock._http_message = req
         sock._close_hooks.append(self._socket_close_listener)
+        sock.on("drain", self._on_drain)
         req.once("finish", self._request_on_finish)
         if self.state.exchanges > 1 or self._replay_data is not None:
             may_retry = req.method in IDEMPOTENT and self._replay_data is None and not self.retired
@@ -534,6 +536,13 @@ class ClientConnection:
         if req.should_keep_alive and req._ended:
             self._response_keep_alive()
 
+    def _on_drain(self) -> None:
+        """Node's ondrain: the connection took what the request wrote; it may write more."""
+        req = self.req
+        if req is not None and self.sock._http_message is req and not req.finished and req._need_drain:
+            req._need_drain = False
+            req.emit("drain")
+
     def _response_on_timeout(self) -> None:
         res = self.res
         if res is not None and self.req is not None and self.sock._http_message is self.req:
@@ -549,6 +558,7 @@ class ClientConnection:
         except ValueError:
             pass
         sock.remove_listener("timeout", self._response_on_timeout)
+        sock.remove_listener("drain", self._on_drain)
         cb = getattr(req, "_timeout_cb", None)
         if cb is not None:
             sock.remove_listener("timeout", cb)
