@@ -440,6 +440,8 @@ class ClientConnection:
             return
         if self.state.phase is Phase.RECEIVING:
             self.state.handle(Event.BODY_COMPLETE)
+        # The connection is read again: its end (and the next response) must be seen.
+        self.res_paused = False
         res.complete = True
         if end.raw_trailers:
             res._add_trailers(end.raw_trailers)

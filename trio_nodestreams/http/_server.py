@@ -578,6 +578,8 @@ class _Connection:
         if self.current_has_body:
             self.state.handle(Event.BODY_COMPLETE)
             self.current_has_body = False
+        # Node reads on after a message (readStart): the next one, or the end, must be seen.
+        self.body_paused = False
         req.complete = True
         if end.raw_trailers:
             req._add_trailers(end.raw_trailers)
