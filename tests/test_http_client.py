@@ -174,12 +174,14 @@ async def test_parallel_requests_respect_max_sockets() -> None:
 
 async def test_server_closing_idle_socket_is_survived() -> None:
     """keep_alive_timeout closes the pooled socket: the next request detects it and reconnects."""
-    async with serving(lambda req, res: res.end("fine"), keep_alive_timeout=100) as srv:
+    async with serving(lambda req, res: res.end("fine")) as srv:
         agent = http.Agent(keep_alive=True)
         for _ in range(3):
             res = await http.get(host="127.0.0.1", port=srv.port, agent=agent).response()
             assert await read_all(res) == b"fine"
-            await trio.sleep(0.3)
+            await trio.sleep(0.05)  # the response's release, then the server closes the idle socket
+            srv.server.close_idle_connections()
+            await trio.sleep(0.05)
         assert len(srv.connections) == 3
 
 

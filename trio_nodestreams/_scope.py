@@ -12,8 +12,8 @@ from __future__ import annotations
 import contextvars
 import weakref
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any, Protocol
 
 import trio
@@ -156,19 +156,30 @@ class Scope:
         Returns:
           True when ``event`` was set; False when the scope gave up the wait.
         """
-        if trio.lowlevel.current_task() not in self._worker_tasks:
+        with self.parking() as cs:
             await event.wait()
-            return True
+        return not cs.cancelled_caught
+
+    @contextmanager
+    def parking(self) -> Iterator[trio.CancelScope]:
+        """Run the block's waits as :meth:`park` runs its wait: not as work in progress.
+
+        Yields the cancel scope the scope cancels when it gives the wait up (its
+        block exited and nothing else is left to run).
+        """
+        if trio.lowlevel.current_task() not in self._worker_tasks:
+            with trio.CancelScope() as cs:
+                yield cs
+            return
         self._workers -= 1
         self._wake()
         try:
             with trio.CancelScope() as cs:
                 self._park_scopes.add(cs)
-                await event.wait()
+                yield cs
         finally:
             self._park_scopes.discard(cs)
             self._workers += 1
-        return not cs.cancelled_caught
 
     def register(self, stream: _Destroyable) -> None:
         """Track ``stream`` so that a cancelled or failed scope destroys it."""

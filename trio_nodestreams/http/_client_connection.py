@@ -170,6 +170,11 @@ class ClientConnection:
         self.retired = False
         self._replay_data: bytes | None = None
         self.idle_since = 0.0
+        # Listeners added and removed for each exchange: one object each, so that
+        # removing finds what was added.
+        self._repark = False
+        self._drain_listener = self._on_drain
+        self._timeout_listener = self._response_on_timeout
 
     # -- the pool's side -------------------------------------------------------------
 
@@ -193,7 +198,7 @@ class ClientConnection:
         req.socket = sock
         sock._http_message = req
         sock._close_hooks.append(self._socket_close_listener)
-        sock.on("drain", self._on_drain)
+        sock.on("drain", self._drain_listener)
         req.once("finish", self._request_on_finish)
         if self.state.exchanges > 1 or self._replay_data is not None:
             may_retry = req.method in IDEMPOTENT and self._replay_data is None and not self.retired
@@ -215,8 +220,13 @@ class ClientConnection:
                 self.sock.destroy()
 
     def parked(self) -> None:
-        """The connection is free in the pool."""
+        """The connection is free in the pool: its task waits parked from now on."""
         self.idle_since = trio.current_time()
+        io = self.sock._io_scope
+        if io is not None:
+            # The wait in progress began while an exchange ran: begin it again, parked.
+            self._repark = True
+            io.cancel()
 
     # -- the task -----------------------------------------------------------------
 
@@ -272,11 +282,15 @@ class ClientConnection:
         scope = self.scope
         while not sock.destroyed and not sock._ending and state.phase is not Phase.UPGRADED:
             if self.res_paused:
+                # Waiting for the consumer: parked, so an abandoned response does not
+                # keep its scope open.
                 self.wake = trio.Event()
-                with trio.CancelScope() as cs:
+                with scope.parking() as cs:
                     sock._io_scope = cs
                     await self.wake.wait()
                 sock._io_scope = None
+                if cs.cancelled_caught and not sock.destroyed and not sock._ending:
+                    sock.destroy()
                 continue
             deadline = math.inf
             req = self.req
@@ -286,17 +300,26 @@ class ClientConnection:
                 deadline = trio.current_time() + req._continue_timeout / 1000
             elif state.phase is Phase.IDLE and self.agent.timeout:
                 deadline = self.idle_since + self.agent.timeout / 1000
-            with trio.CancelScope(deadline=deadline) as cs:
+            idle = state.phase is Phase.IDLE
+            # A free connection in the pool is parked: when the scope that opened it
+            # ends, the wait is given up and the connection closes.
+            with scope.parking() if idle else trio.CancelScope() as cs:
+                cs.deadline = deadline
                 sock._io_scope = cs
                 data = await sock.receive()
             sock._io_scope = None
             if cs.cancelled_caught:
                 if sock.destroyed or sock._ending:
                     break
+                if self._repark:
+                    self._repark = False  # released meanwhile: wait again, parked
+                    continue
+                if idle:
+                    # Idle too long, or the scope that owns the connection ended.
+                    sock.destroy()
+                    continue
                 if holding and req is not None:
                     req._release_held()  # no 100 in time: the body goes anyway
-                elif state.phase is Phase.IDLE:
-                    sock.destroy()  # a free connection idle too long
                 continue
             # What was queued before these bytes came happens first (as in Node, where
             # they arrive in a later turn of the loop).
@@ -414,7 +437,7 @@ class ClientConnection:
         res.req = req
         res._on_read = self._resume
         res.on("end", self._response_on_end)
-        sock.on("timeout", self._response_on_timeout)
+        sock.on("timeout", self._timeout_listener)
         if req.aborted or not req.emit("response", res):
             # Nobody listens: the body is read and dropped so the connection can go on.
             res._dump()
@@ -472,7 +495,7 @@ class ClientConnection:
     def _may_retry(self, req: ExchangeRequest) -> bool:
         """A reused connection closed before any answer: resend an idempotent request once."""
         replay = self.sock._record
-        if replay is None or self.got_bytes or req._closed or req.destroyed:
+        if not replay or self.got_bytes or req._closed or req.destroyed:
             return False
         self.replay = None
         self.retired = True
@@ -521,7 +544,7 @@ class ClientConnection:
         sock = self.sock
         if req is None:
             return
-        sock.remove_listener("timeout", self._response_on_timeout)
+        sock.remove_listener("timeout", self._timeout_listener)
         req._ended = True
         if not req.should_keep_alive:
             if sock.writable:
@@ -559,8 +582,8 @@ class ClientConnection:
             sock._close_hooks.remove(self._socket_close_listener)
         except ValueError:
             pass
-        sock.remove_listener("timeout", self._response_on_timeout)
-        sock.remove_listener("drain", self._on_drain)
+        sock.remove_listener("timeout", self._timeout_listener)
+        sock.remove_listener("drain", self._drain_listener)
         cb = getattr(req, "_timeout_cb", None)
         if cb is not None:
             sock.remove_listener("timeout", cb)

@@ -181,14 +181,13 @@ class ClientRequest(OutgoingMessage):
             self._destroyed_before_socket()
             return
         sock = conn.sock
-        self.socket = sock
-        sock._http_message = self
+        # The connection learns first: it may keep a copy of what is written next.
+        conn.attached(self)
         if self.timeout is not None:
             self._listen_socket_timeout()
             sock.set_timeout(self.timeout)
         self.emit("socket", sock)
         self._flush()
-        conn.attached(self)
 
     def _destroyed_before_socket(self) -> None:
         err = self._error
