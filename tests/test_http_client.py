@@ -327,15 +327,10 @@ async def test_errors_as_exceptions_from_response() -> None:
         async def hang(*_: Any) -> Any:
             await trio.sleep_forever()
 
-        from trio_nodestreams.http import _agent
-
         with pytest.raises(ns.NodeError) as info:
-            orig = _agent._Conn._connect
-            _agent._Conn._connect = hang  # type: ignore[method-assign]
-            try:
-                await http.get(host="127.0.0.1", port=port, agent=False, connect_timeout=50).response()
-            finally:
-                _agent._Conn._connect = orig  # type: ignore[method-assign]
+            await http.get(
+                host="127.0.0.1", port=port, agent=False, connect_timeout=50, create_connection=hang
+            ).response()
         assert info.value.code == "ETIMEDOUT"
 
 
@@ -516,8 +511,8 @@ async def test_request_options_and_agent_surface() -> None:
         heads.append(dict(req.headers))
         res.end("ok")
 
-    assert http.Agent.get_name({"host": "example", "port": 80}) == "example:80:"
-    assert http.Agent.get_name({"host": "h", "port": 81, "local_address": "127.0.0.1"}) == "h:81:127.0.0.1"
+    assert http.Agent().get_name({"host": "example", "port": 80}) == "example:80:"
+    assert http.Agent().get_name({"host": "h", "port": 81, "local_address": "127.0.0.1"}) == "h:81:127.0.0.1"
     assert http.global_agent.keep_alive is True  # Node 19+: the global agent keeps alive
     async with serving(handler, require_host_header=False) as srv:
         agent = http.Agent(keep_alive=True, max_free_sockets=1, scheduling="fifo", max_total_sockets=4)

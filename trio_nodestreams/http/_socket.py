@@ -41,6 +41,8 @@ Callback = Callable[..., object]
 HIGH_WATER_MARK = 64 * 1024
 #: Bytes of a request kept for a resend; a longer request is not resent.
 RECORD_LIMIT = 1024 * 1024
+#: Seconds a closing connection keeps reading (and dropping) what its peer still sends.
+LINGER = 2.0
 #: Largest read from the stream.
 READ_SIZE = 65536
 
@@ -538,16 +540,34 @@ class Socket(EventEmitter):
     async def aclose_stream(self, *, graceful: bool) -> None:
         """Close the Trio stream (the owning task, on its way out); never raises.
 
-        ``graceful`` sends what is queued first and half-closes politely where the
-        stream can; otherwise the close is immediate.
+        ``graceful`` sends what is queued first, ends the output (FIN where the
+        stream can half-close) and then reads and drops what the peer still
+        sends for up to :data:`LINGER` seconds: a client still uploading then
+        reads the last answer (a 413, say) before the close could reset it.
+        Otherwise the close is immediate.
         """
         stream = self._stream
         if stream is None:
             return
         with trio.CancelScope(shield=True):
             if graceful and not self.destroyed:
-                with trio.move_on_after(5):
+                with trio.move_on_after(5) as cs:
+                    self._io_scope = cs
                     await self.wait_output_idle()
+                if not self.peer_ended and not self.destroyed:
+                    with trio.move_on_after(LINGER) as cs:
+                        self._io_scope = cs
+                        if isinstance(stream, trio.abc.HalfCloseableStream):
+                            try:
+                                await stream.send_eof()
+                            except (trio.BrokenResourceError, trio.ClosedResourceError, OSError):
+                                pass
+                        try:
+                            while await stream.receive_some(READ_SIZE):
+                                pass
+                        except (trio.BrokenResourceError, trio.ClosedResourceError, OSError):
+                            pass
+                self._io_scope = None
                 with trio.move_on_after(1):
                     try:
                         await stream.aclose()
