@@ -762,10 +762,11 @@ class _Connection:
         sock = self.sock
         if sock._http_message is res:
             res.detach_socket(sock)
-        if res._events.get("close") or res._events.get("finish"):
+        if res._events:
             self.scope.next_tick(res._emit_close)
         else:
-            # Nobody listens: 'close' would change these two flags and nothing else.
+            # Nobody listens to anything: 'close' would change these two flags and
+            # nothing else (an 'error' still due would find the response destroyed).
             res.destroyed = True
             res._closed = True
         state = self.state
