@@ -255,28 +255,31 @@ async def test_client_vanishes_without_error_listener() -> None:
 
 
 async def test_response_to_a_client_that_left() -> None:
-    """scenario: writing to a client that closed its end errors the response quietly; the server keeps serving."""
+    """scenario: a client that leaves is noticed at once: the response closes, its handler is cancelled."""
     finished = trio.Event()
     events: list[Any] = []
 
     async def handler(req: http.IncomingMessage, res: http.ServerResponse) -> None:
         res.on("close", lambda: (events.append("close"), finished.set()))
         res.on("finish", lambda: events.append("finish"))
-        await trio.sleep(0.1)  # the client is gone by now
-        for _ in range(64):
-            if not res.write(b"x" * 65536):
-                break
-            await trio.sleep(0.001)
-        events.append(("socket destroyed", res.socket is not None and res.socket.destroyed))
+        try:
+            await trio.sleep(10)  # the client leaves meanwhile
+        except trio.Cancelled:
+            events.append("handler cancelled")
+            raise
         res.end()
 
     async with serving(handler) as server:
         stream = await connect(server)
         await stream.send_all(GET)
+        await trio.sleep(0.05)
         stream.socket.close()
         with trio.fail_after(3):
             await finished.wait()
-    assert events == [("socket destroyed", True), "close"]
+            while len(events) < 2:
+                await trio.sleep(0.01)
+    # (serving() checks on the way out that the server goes on serving.)
+    assert events == ["close", "handler cancelled"]
 
 
 async def test_oversized_headers_431() -> None:
@@ -432,7 +435,8 @@ async def test_handler_raises_before_head_is_500(kind: str, caplog: pytest.LogCa
                 await stream.send_all(b"GET /boom HTTP/1.1\r\nHost: x\r\n\r\n")
                 data, how = await read_until_close(stream)
             assert data.startswith(b"HTTP/1.1 500 Internal Server Error\r\n"), data
-            assert b"Connection: close\r\n" in data and data.endswith(b"Content-Length: 0\r\n\r\n")
+            # As Node answers a rejected async handler: the reason phrase as the body.
+            assert b"Connection: close\r\n" in data and data.endswith(b"\r\n\r\nInternal Server Error")
             assert how == "eof"
     assert calls == ["/boom"]
     [record] = _failures(caplog)

@@ -749,6 +749,11 @@ class _Connection:
             res.set_header("Connection", "close")
             res.end(STATUS_CODES[500])
         elif not res.writable_finished:
+            sock = res.socket
+            if sock is not None and sock._corked:
+                # What the handler wrote before it failed still goes out, then the end.
+                sock._corked = 1
+                sock.uncork()
             res.destroy()
 
     def _on_response_finish(self, req: IncomingMessage, res: ServerResponse) -> None:
