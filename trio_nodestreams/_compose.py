@@ -11,12 +11,13 @@ of the scope (a *pump*), which the pipeline cancels when it fails.
 from __future__ import annotations
 
 import inspect
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import trio
 
 from . import _destroy
+from ._async_impl import run_async
 from ._duplex import Duplex, PassThrough
 from ._errors import (
     AbortError,
@@ -25,9 +26,9 @@ from ._errors import (
     err_invalid_arg_value,
     err_missing_args,
     err_stream_destroyed,
-    err_stream_null_values,
     err_stream_premature_close,
 )
+from ._feeder import Emit, Feeder
 from ._finished import (
     eos,
     is_node_stream,
@@ -36,12 +37,16 @@ from ._finished import (
     is_readable_node_stream,
     is_writable,
 )
+from ._iterops import aclose_all, as_async_iterator, is_async_iterable, is_iterable
 from ._readable import Readable
 from ._scope import Scope, current_scope
+from ._state import Callback
 
-Callback = Callable[..., object]
+__all__ = ["compose", "pipeline", "pipeline_cb"]
 
-__all__ = ["Feeder", "compose", "from_iterable", "pipeline", "pipeline_cb"]
+_aclose_all = aclose_all
+_is_async_iterable = is_async_iterable
+_is_iterable = is_iterable
 
 
 def err_invalid_return_value(expected: str, name: str, value: Any) -> NodeTypeError:
@@ -50,255 +55,6 @@ def err_invalid_return_value(expected: str, name: str, value: Any) -> NodeTypeEr
         "ERR_INVALID_RETURN_VALUE",
         f'Expected {expected} to be returned from the "{name}" function but got {type(value).__name__}.',
     )
-
-
-def _is_async_iterable(obj: Any) -> bool:
-    return callable(getattr(obj, "__aiter__", None))
-
-
-def _is_iterable(obj: Any) -> bool:
-    return _is_async_iterable(obj) or callable(getattr(obj, "__iter__", None))
-
-
-async def _aiter_sync(iterable: Any) -> AsyncIterator[Any]:
-    for item in iterable:
-        yield item
-
-
-async def _aclose_all(iterators: list[Any]) -> None:
-    """Close ``iterators``, outermost (last) first; re-raise the first failure after all."""
-    first: BaseException | None = None
-    for it in reversed(iterators):
-        aclose = getattr(it, "aclose", None)
-        if aclose is None:
-            continue
-        try:
-            await aclose()
-        except BaseException as exc:
-            if first is None:
-                first = exc
-    iterators.clear()
-    if first is not None:
-        raise first
-
-
-# -- a Readable fed by an async producer ----------------------------------------------
-
-
-class _GaveUp(Exception):
-    """The scope ended while a producer waited for demand that can no longer come."""
-
-
-class Feeder:
-    """Feed a Readable from one scope task, only while the Readable wants data.
-
-    ``produce(emit)`` is an async function; ``await emit(value)`` pushes a
-    value and returns once the stream wants more. When ``produce`` returns
-    the stream ends; when it raises the stream is destroyed with the error.
-    Destroying the stream cancels the task, then runs ``cleanup`` (if the
-    task never started) before the destroy callback.
-    """
-
-    __slots__ = (
-        "_cancel",
-        "_cleanup",
-        "_count",
-        "_done",
-        "_produce",
-        "_started",
-        "_stream",
-        "_waiter",
-        "_want",
-    )
-
-    def __init__(
-        self,
-        stream: Readable,
-        produce: Callable[[Callable[[Any], Awaitable[None]]], Awaitable[None]],
-        cleanup: Callable[[], Awaitable[None]] | None = None,
-    ) -> None:
-        self._stream = stream
-        self._produce = produce
-        self._cleanup = cleanup
-        self._started = False
-        self._want = False
-        self._waiter: trio.Event | None = None
-        self._cancel: trio.CancelScope | None = None
-        self._done = trio.Event()
-        self._count = 0
-
-    def read(self, size: int = 0) -> None:
-        """The stream's ``_read``: start the task, or let it go on."""
-        self._want = True
-        waiter = self._waiter
-        if waiter is not None:
-            waiter.set()
-        if not self._started:
-            self.start()
-
-    def start(self) -> None:
-        """Start the producer task now (a sink that must run without readers)."""
-        if not self._started:
-            self._started = True
-            self._stream._scope.start_soon(self._run)
-
-    async def emit(self, value: Any) -> None:
-        """Push ``value``; wait while the stream's buffer is full."""
-        if value is None:
-            raise err_stream_null_values()
-        stream = self._stream
-        if stream._readable_state.destroyed:
-            await trio.lowlevel.checkpoint()  # destroy() cancelled this task
-            return
-        self._want = False
-        if stream.push(value) or self._want:
-            self._count += 1
-            if self._count >= 64:
-                self._count = 0
-                await trio.lowlevel.checkpoint()
-            return
-        while not self._want:
-            self._waiter = trio.Event()
-            try:
-                woken = await stream._scope.park(self._waiter)
-            finally:
-                self._waiter = None
-            if not woken:
-                raise _GaveUp()
-
-    async def _run(self) -> None:
-        stream = self._stream
-        try:
-            with trio.CancelScope() as cs:
-                self._cancel = cs
-                if stream._readable_state.destroyed:
-                    cs.cancel()
-                try:
-                    await self._produce(self.emit)
-                except _GaveUp:
-                    if not stream._readable_state.destroyed:
-                        stream.destroy()
-                except Exception as exc:
-                    if not stream._readable_state.destroyed:
-                        stream.destroy(exc)
-                else:
-                    if not stream._readable_state.destroyed:
-                        stream.push(None)
-        finally:
-            self._done.set()
-
-    def destroy(self, err: BaseException | None, callback: Callback) -> None:
-        """The stream's ``_destroy``: stop the task, clean up, then ``callback(err)``."""
-        if not self._started:
-            cleanup = self._cleanup
-            if cleanup is None:
-                callback(err)
-                return
-            self._started = True
-            self._done.set()
-
-            async def run_cleanup() -> None:
-                await cleanup()
-
-            _destroy.run_async(self._stream, run_cleanup, (), lambda exc, _r: callback(exc or err))
-            return
-        if self._cancel is not None:
-            self._cancel.cancel()
-        if self._done.is_set():
-            callback(err)
-            return
-
-        async def wait_done() -> None:
-            await self._done.wait()
-
-        _destroy.run_async(self._stream, wait_done, (), lambda exc, _r: callback(exc or err))
-
-
-# -- Readable.from ------------------------------------------------------------------
-
-
-def from_iterable(
-    iterable: Any,
-    *,
-    object_mode: bool = True,
-    high_water_mark: int | None = None,
-    encoding: str | None = None,
-    scope: Scope | None = None,
-    cls: type[Readable] = Readable,
-) -> Readable:
-    """See :meth:`Readable.from_iterable`."""
-    if isinstance(iterable, str | bytes | bytearray | memoryview):
-        chunk = bytes(iterable) if isinstance(iterable, bytearray | memoryview) else iterable
-
-        def read_once(stream: Readable, size: int) -> None:
-            stream.push(chunk)
-            stream.push(None)
-
-        return cls(
-            object_mode=object_mode,
-            high_water_mark=high_water_mark,
-            encoding=encoding,
-            read=read_once,
-            scope=scope,
-        )
-    hwm = 1 if high_water_mark is None else high_water_mark
-    if _is_async_iterable(iterable):
-        aiterator = iterable.__aiter__()
-
-        async def produce(emit: Callable[[Any], Awaitable[None]]) -> None:
-            try:
-                while True:
-                    try:
-                        value = await aiterator.__anext__()
-                    except StopAsyncIteration:
-                        return
-                    if inspect.isawaitable(value):
-                        value = await value
-                    await emit(value)
-            finally:
-                await _aclose_all([aiterator])
-
-        async def cleanup() -> None:
-            await _aclose_all([aiterator])
-
-        stream = cls(object_mode=object_mode, high_water_mark=hwm, encoding=encoding, scope=scope)
-        feeder = Feeder(stream, produce, cleanup)
-        stream._read = feeder.read  # type: ignore[method-assign]
-        stream._destroy = feeder.destroy  # type: ignore[method-assign]
-        return stream
-    if callable(getattr(iterable, "__iter__", None)):
-        iterator: Iterator[Any] = iter(iterable)
-
-        def read(size: int) -> None:
-            while True:
-                try:
-                    value = next(iterator)
-                except StopIteration:
-                    stream.push(None)
-                    return
-                except Exception as exc:
-                    stream.destroy(exc)
-                    return
-                if value is None:
-                    stream.destroy(err_stream_null_values())
-                    return
-                if not stream.push(value):
-                    return
-
-        def destroy(err: BaseException | None, callback: Callback) -> None:
-            close = getattr(iterator, "close", None)
-            try:
-                if close is not None:
-                    close()
-            except Exception as exc:
-                err = exc
-            stream._scope.next_tick(callback, err)
-
-        stream = cls(object_mode=object_mode, high_water_mark=hwm, encoding=encoding, scope=scope)
-        stream._read = read  # type: ignore[method-assign]
-        stream._destroy = destroy  # type: ignore[method-assign]
-        return stream
-    raise err_invalid_arg_type("iterable", "of type Iterable", iterable)
 
 
 # -- pipeline -----------------------------------------------------------------------
@@ -430,16 +186,9 @@ def _as_async_iterable(value: Any, owned: list[Any]) -> Any:
     """What an async generator stage receives as its source; registers it in ``owned``."""
     if is_readable_node_stream(value) and getattr(value, "_readable_state", None) is not None:
         it: Any = value.iterator()
-    elif isinstance(value, str | bytes):
-        it = _aiter_sync([value])
-    elif _is_async_iterable(value):
-        it = value.__aiter__()
-    elif _is_iterable(value):
-        it = _aiter_sync(value)
-    else:
-        raise err_invalid_arg_type("val", "Readable, Iterable or AsyncIterable", value)
-    owned.append(it)
-    return it
+        owned.append(it)
+        return it
+    return as_async_iterator(value, owned)
 
 
 async def _pump_to_node(p: _Pipeline, iterable: Any, owned: list[Any], writable: Any, end: bool) -> None:
@@ -716,10 +465,10 @@ class _GenDuplex(Duplex):
         self._slot_event = trio.Event()
         self._fn = fn
         sink = not inspect.isasyncgenfunction(fn)
+        self._feeder = Feeder(self._produce)
         super().__init__(object_mode=True, high_water_mark=1, readable=not sink, scope=scope)
-        self._feeder = Feeder(self, self._produce)
         if sink:
-            self._feeder.start()
+            self._feeder.start(self)
 
     async def _source(self) -> AsyncIterator[Any]:
         while True:
@@ -735,10 +484,10 @@ class _GenDuplex(Duplex):
                 return
             yield chunk
 
-    async def _produce(self, emit: Callable[[Any], Awaitable[None]]) -> None:
+    async def _produce(self, emit: Emit) -> None:
         source = self._source()
         result = self._fn(source)
-        chain = [source]
+        chain: list[object] = [source]
         try:
             if _is_async_iterable(result):
                 it = result.__aiter__()
@@ -760,7 +509,7 @@ class _GenDuplex(Duplex):
         self._slot = (chunk, cb, done)
         self._slot_event.set()
 
-    def _write(self, chunk: Any, encoding: str, callback: Callback) -> None:
+    def _write(self, chunk: Any, encoding: str | None, callback: Callback) -> None:
         self._offer(chunk, callback, False)
 
     def _final(self, callback: Callback) -> None:
@@ -771,17 +520,17 @@ class _GenDuplex(Duplex):
         self._offer(None, None, True)
 
         async def wait() -> None:
-            await self._feeder._done.wait()
+            await self._feeder.done.wait()
             if self.errored is not None:
                 raise self.errored
 
-        _destroy.run_async(self, wait, (), lambda err, _r: callback(err))
+        run_async(self, wait, (), lambda err, _r: callback(err))
 
     def _read(self, size: int) -> None:
-        self._feeder.read(size)
+        self._feeder.read(self, size)
 
     def _destroy(self, err: BaseException | None, callback: Callback) -> None:
-        self._feeder.destroy(err, callback)
+        self._feeder.destroy(self, err, callback)
 
 
 def _duplex_from(body: Any) -> Any:
@@ -790,7 +539,7 @@ def _duplex_from(body: Any) -> Any:
     if inspect.isasyncgenfunction(body) or inspect.iscoroutinefunction(body):
         return _GenDuplex(body)
     if _is_iterable(body):
-        return from_iterable(body)
+        return Readable.from_iterable(body)
     raise err_invalid_arg_type("body", "Stream, AsyncGeneratorFunction or AsyncIterable", body)
 
 
@@ -848,26 +597,55 @@ def compose(*streams: Any) -> Duplex:
 
     tail = pipeline_cb(*items, onfinished)
     readable = bool(is_readable(tail))
+
+    def _write(stream: Duplex, chunk: Any, encoding: str, callback: Callback) -> None:
+        nonlocal ondrain
+        if head.write(chunk, encoding):
+            callback()
+        else:
+            ondrain = callback
+
+    def _final(stream: Duplex, callback: Callback) -> None:
+        nonlocal onfinish
+        head.end()
+        onfinish = callback
+
+    def pull() -> None:
+        nonlocal onreadable
+        while True:
+            buf = tail.read()
+            if buf is None:
+                onreadable = pull
+                return
+            if not d.push(buf):
+                return
+
+    def _read(stream: Duplex, size: int) -> None:
+        pull()
+
+    def _destroy_fn(stream: Duplex, err: BaseException | None, callback: Callback) -> None:
+        nonlocal onreadable, ondrain, onfinish, onclose
+        if err is None and not closing:
+            err = AbortError()
+        onreadable = ondrain = onfinish = None
+        if closing:
+            callback(err)
+        else:
+            onclose = callback
+            _destroy.destroyer(tail, err)
+
     d = Duplex(
         writable_object_mode=bool(getattr(head, "writable_object_mode", False)),
         readable_object_mode=bool(getattr(tail, "readable_object_mode", False)),
         writable=writable,
         readable=readable,
         scope=tail._scope,
+        write=_write if writable else None,
+        final=_final if writable else None,
+        read=_read if readable else None,
+        destroy=_destroy_fn,
     )
     if writable:
-
-        def _write(chunk: Any, encoding: str, callback: Callback) -> None:
-            nonlocal ondrain
-            if head.write(chunk, encoding):
-                callback()
-            else:
-                ondrain = callback
-
-        def _final(callback: Callback) -> None:
-            nonlocal onfinish
-            head.end()
-            onfinish = callback
 
         def on_head_drain() -> None:
             nonlocal ondrain
@@ -876,8 +654,6 @@ def compose(*streams: Any) -> Duplex:
                 cb()
 
         head.on("drain", on_head_drain)
-        d._write = _write  # type: ignore[method-assign]
-        d._final = _final
 
         def on_tail_eos(*_: Any) -> None:
             nonlocal onfinish
@@ -896,29 +672,4 @@ def compose(*streams: Any) -> Duplex:
 
         tail.on("readable", on_tail_readable)
         tail.on("end", lambda: d.push(None))
-
-        def _read(size: int = 0) -> None:
-            nonlocal onreadable
-            while True:
-                buf = tail.read()
-                if buf is None:
-                    onreadable = _read
-                    return
-                if not d.push(buf):
-                    return
-
-        d._read = _read  # type: ignore[method-assign]
-
-    def _destroy_fn(err: BaseException | None, callback: Callback) -> None:
-        nonlocal onreadable, ondrain, onfinish, onclose
-        if err is None and not closing:
-            err = AbortError()
-        onreadable = ondrain = onfinish = None
-        if closing:
-            callback(err)
-        else:
-            onclose = callback
-            _destroy.destroyer(tail, err)
-
-    d._destroy = _destroy_fn  # type: ignore[method-assign]
     return d

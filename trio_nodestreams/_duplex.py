@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
-from . import _destroy
+import trio
+
+from . import _destroy, _resource
+from ._async_impl import bind_impl, flush_adapter, transform_adapter
 from ._errors import err_method_not_implemented
 from ._events import EventEmitter
-from ._readable import Readable
+from ._readable import Readable, _read_adapter, new_readable_state
 from ._scope import Scope, current_scope
-from ._writable import Callback, Writable
+from ._state import Callback
+from ._writable import Writable, _onwrite, new_writable_state
 
-_MISSING: Any = object()
+__all__ = ["Duplex", "PassThrough", "Transform"]
 
 
-class Duplex(Readable, Writable):
-    """A stream with an independent readable side and writable side.
+class Duplex(Readable, Writable, trio.abc.HalfCloseableStream):
+    """A stream with an independent readable side and writable side; a
+    ``trio.abc.HalfCloseableStream``.
 
     Args:
       allow_half_open: when False, the writable side ends once the readable side does.
@@ -27,6 +33,8 @@ class Duplex(Readable, Writable):
     """
 
     allow_half_open: bool
+    _readable_state: Any  # ReadableState, never None (the annotation of Writable says otherwise)
+    _writable_state: Any  # WritableState, never None
 
     def __init__(
         self,
@@ -45,60 +53,52 @@ class Duplex(Readable, Writable):
         default_encoding: str = "utf8",
         emit_close: bool = True,
         auto_destroy: bool = True,
-        read: Callable[..., Any] | None = None,
-        write: Callable[..., Any] | None = None,
-        writev: Callable[..., Any] | None = None,
-        final: Callable[..., Any] | None = None,
-        destroy: Callable[..., Any] | None = None,
-        construct: Callable[..., Any] | None = None,
+        read: Callable[..., object] | None = None,
+        write: Callable[..., object] | None = None,
+        writev: Callable[..., object] | None = None,
+        final: Callable[..., object] | None = None,
+        destroy: Callable[..., object] | None = None,
+        construct: Callable[..., object] | None = None,
         scope: Scope | None = None,
     ) -> None:
         EventEmitter.__init__(self)
         self._scope = scope if scope is not None else current_scope()
+        self._async_scopes = None
+        self._trio = None
         r_obj = object_mode or bool(readable_object_mode)
         w_obj = object_mode or bool(writable_object_mode)
-        self._init_readable(
+        r = self._readable_state = new_readable_state(
             object_mode=r_obj,
-            high_water_mark=high_water_mark if high_water_mark is not None else readable_high_water_mark,
+            high_water_mark_option=high_water_mark if high_water_mark is not None else readable_high_water_mark,
             encoding=encoding,
             emit_close=emit_close,
             auto_destroy=auto_destroy,
             default_encoding=default_encoding,
         )
-        self._init_writable(
+        w = self._writable_state = new_writable_state(
             object_mode=w_obj,
-            high_water_mark=high_water_mark if high_water_mark is not None else writable_high_water_mark,
+            high_water_mark_option=high_water_mark if high_water_mark is not None else writable_high_water_mark,
             decode_strings=decode_strings,
             default_encoding=default_encoding,
             emit_close=emit_close,
             auto_destroy=auto_destroy,
         )
+        w.onwrite = partial(_onwrite, self)
         self.allow_half_open = allow_half_open is not False
         if readable is False:
-            r = self._readable_state
             r.readable = False
             r.ended = True
             r.end_emitted = True
         if writable is False:
-            w = self._writable_state
             w.writable = False
             w.ending = True
             w.ended = True
             w.finished = True
-        for name, fn in (
-            ("read", read),
-            ("write", write),
-            ("writev", writev),
-            ("final", final),
-            ("destroy", destroy),
-            ("construct", construct),
-        ):
-            if fn is not None:
-                from ._readable import _bind
-
-                setattr(self, "_" + name, _bind(self, fn))
-        self._adapt_async()
-        self._adapt_async_writable()
+        impl = bind_impl(self, read, "_read", _read_adapter)
+        assert impl is not None
+        self._impl_read = impl
+        self._bind_writable(write, writev, final)
+        self._bind_common(destroy, construct)
         self._scope.register(self)
         _destroy.construct(self, self._after_construct_duplex)
 
@@ -108,6 +108,7 @@ class Duplex(Readable, Writable):
 
     # Both bases define these; the Duplex answers for both sides.
     _destroy = Readable._destroy
+    _bind_common = Readable._bind_common
 
     def destroy(self, err: BaseException | None = None, callback: Callback | None = None) -> Duplex:
         """Destroy both sides."""
@@ -117,23 +118,22 @@ class Duplex(Readable, Writable):
     @property
     def destroyed(self) -> bool:
         """Whether both sides are destroyed."""
-        return self._readable_state.destroyed and self._writable_state.destroyed
+        return bool(self._readable_state.destroyed and self._writable_state.destroyed)
 
     @property
     def closed(self) -> bool:
         """Whether destroying finished."""
-        return self._readable_state.closed
+        return bool(self._readable_state.closed)
 
     @property
     def errored(self) -> BaseException | None:
         """The error the stream was destroyed or failed with, if any."""
-        return self._writable_state.errored or self._readable_state.errored
+        err: BaseException | None = self._writable_state.errored or self._readable_state.errored
+        return err
 
     async def send_eof(self) -> None:
         """Trio's ``HalfCloseableStream.send_eof``: end the writable side and wait for ``'finish'``."""
-        from ._trio_io import send_eof
-
-        await send_eof(self)
+        await _resource.send_eof(self)
 
     async def __aenter__(self) -> Duplex:
         """``async with duplex:`` closes it on exit."""
@@ -147,6 +147,7 @@ class Duplex(Readable, Writable):
     remove_all_listeners = Readable.remove_all_listeners
     prepend_listener = Readable.prepend_listener
     prepend_once_listener = Readable.prepend_once_listener
+    aclose = Readable.aclose
 
 
 class Transform(Duplex):
@@ -160,46 +161,47 @@ class Transform(Duplex):
       Other options are those of :class:`Duplex`.
     """
 
+    _impl_transform: Callable[[Any, str | None, Callback], object]
+    _impl_flush: Callable[[Callback], object] | None
+
     def __init__(
         self,
         *,
-        transform: Callable[..., Any] | None = None,
-        flush: Callable[..., Any] | None = None,
+        transform: Callable[..., object] | None = None,
+        flush: Callable[..., object] | None = None,
         **options: Any,
     ) -> None:
-        from ._readable import _bind
-
         r_hwm = options.get("readable_high_water_mark")
         if r_hwm == 0 and options.get("high_water_mark") is None:
             options.setdefault("writable_high_water_mark", 0)
         Duplex.__init__(self, **options)
         self._readable_state.sync = False
         self._transform_callback: Callback | None = None
-        if transform is not None:
-            self._transform = _bind(self, transform)  # type: ignore[method-assign]
-        if flush is not None:
-            self._flush = _bind(self, flush)
-        if _destroy.is_async(self._transform):
-            self._transform = _async_transform(self, self._transform)  # type: ignore[method-assign]
-        if self._flush is not None and _destroy.is_async(self._flush):
-            self._flush = _async_flush(self, self._flush)
-        # A subclass (or final=) replacing _final still needs the readable side ended.
+        impl = bind_impl(self, transform, "_transform", transform_adapter)
+        assert impl is not None
+        self._impl_transform = impl
+        self._impl_flush = bind_impl(self, flush, "_flush", flush_adapter)
+        # A subclass (or final=) replacing _final still needs the readable side ended:
+        # 'prefinish' does it then (as Node does, for Transforms that predate _flush).
+        self._own_final = options.get("final") is None and type(self)._final is Transform._final
         self.on("prefinish", self._transform_prefinish)
 
-    def _transform(self, chunk: Any, encoding: str, callback: Callback) -> Any:
+    def _transform(self, chunk: Any, encoding: str | None, callback: Callback) -> object:
         """Turn ``chunk`` into output; override, or pass ``transform=``."""
         raise err_method_not_implemented("_transform()")
 
-    _flush: Callable[..., Any] | None = None
+    #: ``_flush(callback)``: emit what is left after the last input; a subclass may
+    #: define it (or pass ``flush=``).
+    _flush: Callable[[Callback], object] | None = None
 
     def _transform_prefinish(self) -> None:
-        if getattr(self._final, "__func__", None) is not Transform._final:
+        if not self._own_final:
             _transform_final(self, None)
 
     def _final(self, callback: Callback) -> None:
         _transform_final(self, callback)
 
-    def _write(self, chunk: Any, encoding: str, callback: Callback) -> None:
+    def _write(self, chunk: Any, encoding: str | None, callback: Callback) -> None:
         r = self._readable_state
         w = self._writable_state
         length = r.length
@@ -215,7 +217,7 @@ class Transform(Duplex):
             else:
                 self._transform_callback = callback
 
-        self._transform(chunk, encoding, after)
+        self._impl_transform(chunk, encoding, after)
 
     def _read(self, size: int) -> None:
         callback = self._transform_callback
@@ -225,7 +227,7 @@ class Transform(Duplex):
 
 
 def _transform_final(stream: Transform, cb: Callback | None) -> None:
-    flush = stream._flush
+    flush = stream._impl_flush
     if flush is not None and not stream.destroyed:
 
         def after(err: BaseException | None = None, data: Any = None) -> None:
@@ -248,22 +250,8 @@ def _transform_final(stream: Transform, cb: Callback | None) -> None:
             cb(None)
 
 
-def _async_transform(stream: Transform, fn: Callable[..., Any]) -> Callable[..., None]:
-    def transform(chunk: Any, encoding: str, callback: Callback) -> None:
-        _destroy.run_async(stream, fn, (chunk, encoding), callback)
-
-    return transform
-
-
-def _async_flush(stream: Transform, fn: Callable[..., Any]) -> Callable[..., None]:
-    def flush(callback: Callback) -> None:
-        _destroy.run_async(stream, fn, (), callback)
-
-    return flush
-
-
 class PassThrough(Transform):
     """A Transform that passes every chunk through unchanged."""
 
-    def _transform(self, chunk: Any, encoding: str, callback: Callback) -> None:
+    def _transform(self, chunk: Any, encoding: str | None, callback: Callback) -> None:
         callback(None, chunk)

@@ -10,147 +10,70 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
-from types import MethodType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import trio
 
-from . import _destroy
+from . import _destroy, _iterops, _pipe, _resource
+from ._async_impl import bind_impl, callback_adapter, destroy_adapter, run_async
 from ._buffer_list import BufferList
-from ._encoding import StringDecoder, check_encoding, encode, text_length
+from ._encoding import StringDecoder, check_encoding, decode, encode, text_length
 from ._errors import (
     AbortError,
-    NodeError,
     err_invalid_arg_type,
     err_method_not_implemented,
-    err_out_of_range,
     err_stream_push_after_eof,
     err_stream_unshift_after_end_event,
 )
 from ._events import EventEmitter, Listener
+from ._feeder import Emit, Feeder
+from ._finished import eos
+from ._from import from_iterable
 from ._scope import Scope, current_scope
+from ._state import (
+    Callback,
+    Destination,
+    ReadableState,
+    get_default_high_water_mark,
+    grown_high_water_mark,
+    high_water_mark,
+)
 
 if TYPE_CHECKING:
-    from ._writable import Writable
+    from ._resource import TrioUse
+    from ._state import WritableState
 
-#: Default high-water marks (Node >= 22: 64 KiB for bytes, 16 objects).
-DEFAULT_HIGH_WATER_MARK = 64 * 1024
-DEFAULT_OBJECT_HIGH_WATER_MARK = 16
-_MAX_HWM = 0x40000000
+__all__ = ["Readable", "ReadableIterator", "ReadableState", "get_default_high_water_mark"]
 
-
-def get_default_high_water_mark(object_mode: bool = False) -> int:
-    """The high-water mark streams get when none is given."""
-    return DEFAULT_OBJECT_HIGH_WATER_MARK if object_mode else DEFAULT_HIGH_WATER_MARK
+D = TypeVar("D", bound=Destination)
 
 
-def _hwm(value: Any, name: str, object_mode: bool) -> int:
-    if value is None:
-        return get_default_high_water_mark(object_mode)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0 or value != value:
-        raise NodeError(
-            "ERR_INVALID_ARG_VALUE",
-            f"The property 'options.{name}' is invalid. Received {value!r}",
-            name="TypeError",
-        )
-    return int(value)
-
-
-def _new_hwm(n: int) -> int:
-    if n > _MAX_HWM:
-        raise err_out_of_range("size", "<= 1GiB", n)
-    return 1 << (n - 1).bit_length()
-
-
-class ReadableState:
-    """Everything a Readable knows about itself; one place holds it so Duplex can share logic."""
-
-    __slots__ = (
-        "auto_destroy",
-        "await_drain_writers",
-        "buffer",
-        "close_emitted",
-        "closed",
-        "constructed",
-        "data_emitted",
-        "decoder",
-        "default_encoding",
-        "destroyed",
-        "emit_close",
-        "emitted_readable",
-        "encoding",
-        "end_emitted",
-        "ended",
-        "error_emitted",
-        "errored",
-        "flowing",
-        "high_water_mark",
-        "length",
-        "multi_await_drain",
-        "need_readable",
-        "object_mode",
-        "paused",
-        "pipes",
-        "readable",
-        "readable_listening",
-        "reading",
-        "reading_more",
-        "resume_scheduled",
-        "sync",
+def new_readable_state(
+    *,
+    object_mode: bool,
+    high_water_mark_option: int | None,
+    encoding: str | None,
+    emit_close: bool,
+    auto_destroy: bool,
+    default_encoding: str = "utf8",
+) -> ReadableState:
+    """A ReadableState from the constructor options, validated."""
+    if encoding is not None:
+        encoding = check_encoding(encoding)
+    state = ReadableState(
+        object_mode,
+        high_water_mark(high_water_mark_option, "highWaterMark", object_mode),
+        emit_close,
+        auto_destroy,
+        check_encoding(default_encoding),
     )
-
-    def __init__(
-        self,
-        *,
-        object_mode: bool,
-        high_water_mark: int,
-        encoding: str | None,
-        emit_close: bool,
-        auto_destroy: bool,
-        default_encoding: str,
-    ) -> None:
-        self.object_mode = object_mode
-        self.high_water_mark = high_water_mark
-        self.buffer = BufferList()
-        self.length = 0
-        self.pipes: list[Writable] = []
-        self.flowing: bool | None = None
-        self.paused: bool | None = None
-        self.ended = False
-        self.end_emitted = False
-        self.reading = False
-        self.constructed = True
-        self.sync = True
-        self.need_readable = False
-        self.emitted_readable = False
-        self.readable_listening = False
-        self.resume_scheduled = False
-        self.error_emitted = False
-        self.emit_close = emit_close
-        self.auto_destroy = auto_destroy
-        self.destroyed = False
-        self.errored: BaseException | None = None
-        self.closed = False
-        self.close_emitted = False
-        self.default_encoding = default_encoding
-        self.await_drain_writers: Any = None
-        self.multi_await_drain = False
-        self.reading_more = False
-        self.data_emitted = False
-        self.readable = True
-        self.decoder: StringDecoder | None = None
-        self.encoding: str | None = None
-        if encoding:
-            self.decoder = StringDecoder(encoding)
-            self.encoding = self.decoder.encoding
+    if encoding:
+        state.set_decoder(encoding)
+    return state
 
 
-def _bind(stream: Any, fn: Callable[..., Any] | None) -> Any:
-    return None if fn is None else MethodType(fn, stream)
-
-
-class Readable(EventEmitter):
-    """A source of data, with Node's flowing and paused modes.
+class Readable(EventEmitter, trio.abc.ReceiveStream):
+    """A source of data, with Node's flowing and paused modes; a ``trio.abc.ReceiveStream``.
 
     Args:
       high_water_mark: bytes (or objects) to buffer before ``push`` returns False.
@@ -162,11 +85,19 @@ class Readable(EventEmitter):
       destroy: ``fn(stream, err, callback)`` implementing ``_destroy``.
       construct: ``fn(stream, callback)`` implementing ``_construct``.
       scope: the scope to run in; default the current one.
+
+    Implementations given as options, or as methods of a subclass, are bound
+    when the stream is made; assigning ``stream._read`` afterwards has no effect.
     """
 
     _readable_state: ReadableState
-    _writable_state: Any = None
+    _writable_state: WritableState | None = None
     _scope: Scope
+    _async_scopes: set[trio.CancelScope] | None
+    _trio: TrioUse | None
+    _impl_read: Callable[[int], object]
+    _impl_destroy: Callable[[BaseException | None, Callback], object]
+    _impl_construct: Callable[[Callback], object] | None
 
     def __init__(
         self,
@@ -176,56 +107,44 @@ class Readable(EventEmitter):
         object_mode: bool = False,
         emit_close: bool = True,
         auto_destroy: bool = True,
-        read: Callable[..., Any] | None = None,
-        destroy: Callable[..., Any] | None = None,
-        construct: Callable[..., Any] | None = None,
+        read: Callable[..., object] | None = None,
+        destroy: Callable[..., object] | None = None,
+        construct: Callable[..., object] | None = None,
         scope: Scope | None = None,
     ) -> None:
         EventEmitter.__init__(self)
         self._scope = scope if scope is not None else current_scope()
-        self._init_readable(
+        self._async_scopes = None
+        self._trio = None
+        self._readable_state = new_readable_state(
             object_mode=object_mode,
-            high_water_mark=high_water_mark,
+            high_water_mark_option=high_water_mark,
             encoding=encoding,
             emit_close=emit_close,
             auto_destroy=auto_destroy,
         )
-        self._set_impls(read=read, destroy=destroy, construct=construct)
+        self._bind_readable(read, destroy, construct)
         self._scope.register(self)
         _destroy.construct(self, self._after_construct_readable)
 
     # -- construction helpers (shared with Duplex) ----------------------------
 
-    def _init_readable(
+    def _bind_readable(
         self,
-        *,
-        object_mode: bool,
-        high_water_mark: int | None,
-        encoding: str | None,
-        emit_close: bool,
-        auto_destroy: bool,
-        default_encoding: str = "utf8",
+        read: Callable[..., object] | None,
+        destroy: Callable[..., object] | None,
+        construct: Callable[..., object] | None,
     ) -> None:
-        if encoding is not None:
-            encoding = check_encoding(encoding)
-        self._readable_state = ReadableState(
-            object_mode=object_mode,
-            high_water_mark=_hwm(high_water_mark, "highWaterMark", object_mode),
-            encoding=encoding,
-            emit_close=emit_close,
-            auto_destroy=auto_destroy,
-            default_encoding=check_encoding(default_encoding),
-        )
+        impl = bind_impl(self, read, "_read", _read_adapter)
+        assert impl is not None
+        self._impl_read = impl
+        self._bind_common(destroy, construct)
 
-    def _set_impls(self, **impls: Callable[..., Any] | None) -> None:
-        for name, fn in impls.items():
-            if fn is not None:
-                setattr(self, "_" + name, _bind(self, fn))
-        self._adapt_async()
-
-    def _adapt_async(self) -> None:
-        """Wrap ``async def`` implementations into Node's callback signatures."""
-        _destroy.adapt_async(self, _READABLE_ADAPTERS)
+    def _bind_common(self, destroy: Callable[..., object] | None, construct: Callable[..., object] | None) -> None:
+        impl = bind_impl(self, destroy, "_destroy", destroy_adapter)
+        assert impl is not None
+        self._impl_destroy = impl
+        self._impl_construct = bind_impl(self, construct, "_construct", callback_adapter)
 
     def _after_construct_readable(self) -> None:
         state = self._readable_state
@@ -234,15 +153,18 @@ class Readable(EventEmitter):
 
     # -- implementation hooks ---------------------------------------------------
 
-    def _read(self, size: int) -> Any:
+    def _read(self, size: int) -> object:
         """Produce data with :meth:`push`; override, or pass ``read=``."""
         raise err_method_not_implemented("_read()")
 
-    def _destroy(self, err: BaseException | None, callback: Callable[..., object]) -> Any:
+    def _destroy(self, err: BaseException | None, callback: Callback) -> object:
         """Release resources, then ``callback(err)``; override, or pass ``destroy=``."""
         callback(err)
+        return None
 
-    _construct: Callable[..., Any] | None = None
+    #: ``_construct(callback)``: prepare the stream before any read or write; a subclass
+    #: may define it (or pass ``construct=``).
+    _construct: Callable[[Callback], object] | None = None
 
     # -- pushing ------------------------------------------------------------------
 
@@ -265,10 +187,12 @@ class Readable(EventEmitter):
             # once per chunk per stage.
             state.reading = False
             if state.flowing and state.length == 0 and not state.sync and "data" in self._events:
-                if state.multi_await_drain:
-                    state.await_drain_writers.clear()
-                else:
-                    state.await_drain_writers = None
+                writers = state.await_drain_writers
+                if writers is not None:
+                    if type(writers) is set:  # several pipes wait (multi_await_drain)
+                        writers.clear()
+                    else:
+                        state.await_drain_writers = None
                 state.data_emitted = True
                 self.emit("data", chunk)
                 if not state.reading_more and state.constructed:
@@ -317,7 +241,7 @@ class Readable(EventEmitter):
                 n = -2 if size < 0 else size
             n_orig = n
             if n > state.high_water_mark:
-                state.high_water_mark = _new_hwm(n)
+                state.high_water_mark = grown_high_water_mark(n)
             if n != 0:
                 state.emitted_readable = False
             if (
@@ -348,7 +272,7 @@ class Readable(EventEmitter):
             if state.length == 0:
                 state.need_readable = True
             try:
-                self._read(state.high_water_mark)
+                self._impl_read(state.high_water_mark)
             except Exception as exc:
                 _destroy.error_or_destroy(self, exc)
             state.sync = False
@@ -378,10 +302,12 @@ class Readable(EventEmitter):
             if not state.object_mode and state.decoder is not None:
                 n = _len(ret)
             state.length -= n
-            if state.multi_await_drain:
-                state.await_drain_writers.clear()
-            else:
-                state.await_drain_writers = None
+            writers = state.await_drain_writers
+            if writers is not None:
+                if type(writers) is set:  # several pipes wait (multi_await_drain)
+                    writers.clear()
+                else:
+                    state.await_drain_writers = None
         if state.length == 0:
             if not state.ended:
                 state.need_readable = True
@@ -501,15 +427,14 @@ class Readable(EventEmitter):
 
     # -- piping -------------------------------------------------------------------
 
-    def pipe(self, dest: Any, end: bool = True) -> Any:
+    def pipe(self, dest: D, end: bool = True) -> D:
         """Write everything read from here into ``dest``, respecting its back-pressure.
 
         Returns:
           ``dest``, so pipes can be chained.
         """
-        from ._pipe import pipe
-
-        return pipe(self, dest, end)
+        _pipe.pipe(self, dest, end)
+        return dest
 
     def unpipe(self, dest: Any = None) -> Readable:
         """Stop piping into ``dest`` (or into every destination)."""
@@ -615,7 +540,9 @@ class Readable(EventEmitter):
 
     # -- Trio idioms --------------------------------------------------------------
 
-    def __aiter__(self) -> ReadableIterator:
+    # Node's async iterator, not ReceiveStream's (which would be the stream itself): leaving
+    # the loop early must destroy the stream, and object-mode chunks are not bytes.
+    def __aiter__(self) -> ReadableIterator:  # type: ignore[override]
         """``async for chunk in readable``; leaving the loop early destroys the stream."""
         return ReadableIterator(self)
 
@@ -634,9 +561,7 @@ class Readable(EventEmitter):
         Cancellation:
           Nothing is lost: data stays buffered for the next call.
         """
-        from ._trio_io import receive_some
-
-        return await receive_some(self, max_bytes)
+        return await _resource.receive_some(self, max_bytes)
 
     async def __aenter__(self) -> Readable:
         """``async with stream:`` closes it on exit, like any Trio resource."""
@@ -647,16 +572,14 @@ class Readable(EventEmitter):
 
     async def aclose(self) -> None:
         """Destroy the stream (Trio's ``AsyncResource.aclose``); later calls raise ``ClosedResourceError``."""
-        from ._trio_io import close_readable
-
-        await close_readable(self)
+        await _resource.close_readable(self)
 
     # -- composition (trio_nodestreams._compose, _operators) ---------------------
 
     @classmethod
     def from_iterable(
         cls,
-        iterable: Any,
+        iterable: object,
         *,
         object_mode: bool = True,
         high_water_mark: int | None = None,
@@ -670,82 +593,77 @@ class Readable(EventEmitter):
         (``close``/``aclose``) when the stream is destroyed early. An exception
         from the iterator destroys the stream with it.
         """
-        from ._compose import from_iterable
-
         return from_iterable(
+            cls,
             iterable,
             object_mode=object_mode,
             high_water_mark=high_water_mark,
             encoding=encoding,
             scope=scope,
-            cls=cls,
         )
 
-    def map(self, fn: Callable[..., Any], concurrency: int = 1) -> Readable:
+    def _operate(self, body: _iterops.Body) -> Readable:
+        """An object-mode Readable fed by ``body(iterator over self, emit)`` (Node's stream.js
+        wraps each stream-returning operator the same way)."""
+
+        async def produce(emit: Emit) -> None:
+            it = self.iterator()
+            try:
+                try:
+                    await body(it, emit)
+                except _iterops.Stop:
+                    pass
+            finally:
+                await _iterops.aclose_all([it])
+
+        feeder = Feeder(produce)
+        return Readable(
+            object_mode=True, high_water_mark=1, scope=self._scope, read=feeder.read, destroy=feeder.destroy
+        )
+
+    def map(self, fn: Callable[[Any], object], concurrency: int = 1) -> Readable:
         """A stream of ``fn(chunk)`` (sync or async), up to ``concurrency`` calls at once, in order."""
-        from ._operators import map_
+        return self._operate(_iterops.map_(fn, concurrency))
 
-        return map_(self, fn, concurrency)
-
-    def filter(self, fn: Callable[..., Any], concurrency: int = 1) -> Readable:
+    def filter(self, fn: Callable[[Any], object], concurrency: int = 1) -> Readable:
         """A stream of the chunks for which ``fn(chunk)`` is truthy."""
-        from ._operators import filter_
+        return self._operate(_iterops.filter_(fn, concurrency))
 
-        return filter_(self, fn, concurrency)
-
-    def flat_map(self, fn: Callable[..., Any], concurrency: int = 1) -> Readable:
+    def flat_map(self, fn: Callable[[Any], object], concurrency: int = 1) -> Readable:
         """A stream of every item of the iterables or streams ``fn(chunk)`` returns."""
-        from ._operators import flat_map
-
-        return flat_map(self, fn, concurrency)
+        return self._operate(_iterops.flat_map(fn, concurrency))
 
     def take(self, n: int) -> Readable:
         """A stream of the first ``n`` chunks; the source is destroyed after them."""
-        from ._operators import take
-
-        return take(self, n)
+        return self._operate(_iterops.take(n))
 
     def drop(self, n: int) -> Readable:
         """A stream of the chunks after the first ``n``."""
-        from ._operators import drop
+        return self._operate(_iterops.drop(n))
 
-        return drop(self, n)
-
-    async def for_each(self, fn: Callable[..., Any], concurrency: int = 1) -> None:
+    async def for_each(self, fn: Callable[[Any], object], concurrency: int = 1) -> None:
         """Call ``fn(chunk)`` for every chunk; return when the stream ended."""
-        from ._operators import for_each
-
-        await for_each(self, fn, concurrency)
+        await _iterops.for_each(self, fn, concurrency)
 
     async def to_array(self) -> list[Any]:
         """Every chunk, in a list."""
-        from ._operators import to_array
+        return await _iterops.to_array(self)
 
-        return await to_array(self)
-
-    async def reduce(self, fn: Callable[..., Any], *initial: Any) -> Any:
+    async def reduce(self, fn: Callable[[Any, Any], object], *initial: object) -> Any:
         """Fold the chunks with ``fn(acc, chunk)``, from ``initial`` or the first chunk."""
-        from ._operators import reduce
+        return await _iterops.reduce(self, fn, *initial[:1])
 
-        return await reduce(self, fn, *initial[:1])
-
-    async def some(self, fn: Callable[..., Any], concurrency: int = 1) -> bool:
+    async def some(self, fn: Callable[[Any], object], concurrency: int = 1) -> bool:
         """Whether ``fn(chunk)`` is truthy for some chunk (stops at the first)."""
-        from ._operators import some
+        return await _iterops.some(self, fn, concurrency)
 
-        return await some(self, fn, concurrency)
-
-    async def every(self, fn: Callable[..., Any], concurrency: int = 1) -> bool:
+    async def every(self, fn: Callable[[Any], object], concurrency: int = 1) -> bool:
         """Whether ``fn(chunk)`` is truthy for every chunk."""
-        from ._operators import every
+        return await _iterops.every(self, fn, concurrency)
 
-        return await every(self, fn, concurrency)
-
-    async def find(self, fn: Callable[..., Any], concurrency: int = 1) -> Any:
+    async def find(self, fn: Callable[[Any], object], concurrency: int = 1) -> Any:
         """The first chunk for which ``fn(chunk)`` is truthy, or None."""
-        from ._operators import find
-
-        return await find(self, fn, concurrency)
+        return await _iterops.find(self, fn, concurrency)
 
     def __repr__(self) -> str:
         return f"<{type(self).__module__}.{type(self).__qualname__} object at {id(self):#x}>"
@@ -816,17 +734,17 @@ def _add_chunk(stream: Readable, chunk: Any, encoding: str | None, add_to_front:
 
 
 def _reencode(text: str, from_enc: str, to_enc: str) -> str:
-    from ._encoding import decode
-
     return decode(encode(text, from_enc), to_enc)
 
 
 def _push_chunk(stream: Readable, state: ReadableState, chunk: Any, add_to_front: bool) -> None:
     if state.flowing and state.length == 0 and not state.sync and "data" in stream._events:
-        if state.multi_await_drain:
-            state.await_drain_writers.clear()
-        else:
-            state.await_drain_writers = None
+        writers = state.await_drain_writers
+        if writers is not None:
+            if type(writers) is set:  # several pipes wait (multi_await_drain)
+                writers.clear()
+            else:
+                state.await_drain_writers = None
         state.data_emitted = True
         stream.emit("data", chunk)
     else:
@@ -971,12 +889,14 @@ def _end_writable_nt(stream: Any) -> None:
 # -- async implementations ------------------------------------------------------
 
 
-def _async_read(stream: Readable, fn: Callable[..., Any]) -> Callable[[int], None]:
+def _read_adapter(stream: Readable, fn: Callable[..., Any]) -> Callable[[int], None]:
+    """``_read(size)`` over ``await fn(size)``: pushes made while it runs count as its answer."""
+
     def read(size: int) -> None:
         state = stream._readable_state
         before = (state.length, state.ended)
 
-        def done(err: BaseException | None, _result: Any) -> None:
+        def done(err: BaseException | None, _result: object) -> None:
             if err is not None:
                 _destroy.error_or_destroy(stream, err)
             elif state.reading and (state.length, state.ended) == before:
@@ -984,36 +904,9 @@ def _async_read(stream: Readable, fn: Callable[..., Any]) -> Callable[[int], Non
                 state.reading = False
                 _maybe_read_more(stream, state)
 
-        _destroy.run_async(stream, fn, (size,), done)
+        run_async(stream, fn, (size,), done)
 
     return read
-
-
-def _async_destroy(stream: Any, fn: Callable[..., Any]) -> Callable[..., None]:
-    def destroy(err: BaseException | None, callback: Callable[..., object]) -> None:
-        def done(exc: BaseException | None, _result: Any) -> None:
-            callback(exc if exc is not None else err)
-
-        _destroy.run_async(stream, fn, (err,), done, cancel_on_destroy=False)
-
-    return destroy
-
-
-def _async_construct(stream: Any, fn: Callable[..., Any]) -> Callable[..., None]:
-    def construct(callback: Callable[..., object]) -> None:
-        def done(exc: BaseException | None, _result: Any) -> None:
-            callback(exc)
-
-        _destroy.run_async(stream, fn, (), done)
-
-    return construct
-
-
-_READABLE_ADAPTERS: dict[str, Callable[..., Any]] = {
-    "_read": _async_read,
-    "_destroy": _async_destroy,
-    "_construct": _async_construct,
-}
 
 
 # -- async iteration ------------------------------------------------------------
@@ -1041,8 +934,6 @@ class ReadableIterator:
     )
 
     def __init__(self, stream: Readable, destroy_on_return: bool = True) -> None:
-        from ._finished import eos
-
         self.stream = stream
         self._destroy_on_return = destroy_on_return
         self._done = False

@@ -8,9 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import _destroy
+import trio
+
+from . import _destroy, _resource
+from ._async_impl import (
+    bind_impl,
+    callback_adapter,
+    destroy_adapter,
+    write_adapter,
+    writev_adapter,
+)
 from ._encoding import check_encoding, encode, normalize_encoding
 from ._errors import (
     NodeError,
@@ -25,121 +34,43 @@ from ._errors import (
     err_unknown_encoding,
 )
 from ._events import EventEmitter
-from ._readable import _bind, _hwm
 from ._scope import Scope, current_scope
+from ._state import AfterWrite, BufferedWrite, Callback, Chunk, WritableState, high_water_mark, nop
 
-Callback = Callable[..., object]
+if TYPE_CHECKING:
+    from ._resource import TrioUse
+    from ._state import ReadableState
+
+__all__ = ["Writable", "WritableState"]
+
+_nop = nop
+# What a buffered write leaves in its slot once handed to _write.
+_CONSUMED: BufferedWrite = (None, None, nop)
 
 
-def _nop(*_: Any) -> None:
-    pass
-
-
-class WritableState:
-    """Everything a Writable knows about itself."""
-
-    __slots__ = (
-        "after_write_tick_info",
-        "all_buffers",
-        "all_noop",
-        "auto_destroy",
-        "buffer_processing",
-        "buffered",
-        "buffered_index",
-        "close_emitted",
-        "closed",
-        "constructed",
-        "corked",
-        "decode_strings",
-        "default_encoding",
-        "destroyed",
-        "emit_close",
-        "ended",
-        "ending",
-        "error_emitted",
-        "errored",
-        "final_called",
-        "finished",
-        "high_water_mark",
-        "length",
-        "need_drain",
-        "object_mode",
-        "on_finished",
-        "onwrite",
-        "pendingcb",
-        "prefinished",
-        "sync",
-        "writable",
-        "writecb",
-        "writelen",
-        "writing",
+def new_writable_state(
+    *,
+    object_mode: bool,
+    high_water_mark_option: int | None,
+    decode_strings: bool,
+    default_encoding: str,
+    emit_close: bool,
+    auto_destroy: bool,
+) -> WritableState:
+    """A WritableState from the constructor options, validated."""
+    return WritableState(
+        object_mode,
+        high_water_mark(high_water_mark_option, "highWaterMark", object_mode),
+        decode_strings is not False,
+        check_encoding(default_encoding or "utf8"),
+        emit_close,
+        auto_destroy,
     )
 
-    def __init__(
-        self,
-        *,
-        object_mode: bool,
-        high_water_mark: int,
-        decode_strings: bool,
-        default_encoding: str,
-        emit_close: bool,
-        auto_destroy: bool,
-    ) -> None:
-        self.object_mode = object_mode
-        self.high_water_mark = high_water_mark
-        self.final_called = False
-        self.need_drain = False
-        self.ending = False
-        self.ended = False
-        self.finished = False
-        self.destroyed = False
-        self.decode_strings = decode_strings
-        self.default_encoding = default_encoding
-        self.length = 0
-        self.writing = False
-        self.corked = 0
-        self.sync = True
-        self.buffer_processing = False
-        self.onwrite: Callback = _nop
-        self.writecb: Callback | None = None
-        self.writelen = 0
-        self.after_write_tick_info: _AfterWrite | None = None
-        self.buffered: list[Any] = []
-        self.buffered_index = 0
-        self.all_buffers = True
-        self.all_noop = True
-        self.pendingcb = 0
-        self.constructed = True
-        self.prefinished = False
-        self.error_emitted = False
-        self.emit_close = emit_close
-        self.auto_destroy = auto_destroy
-        self.errored: BaseException | None = None
-        self.closed = False
-        self.close_emitted = False
-        self.on_finished: list[Callback] = []
-        self.writable: bool | None = None
 
-    def reset_buffer(self) -> None:
-        """Forget the buffered writes."""
-        self.buffered = []
-        self.buffered_index = 0
-        self.all_buffers = True
-        self.all_noop = True
-
-
-class _AfterWrite:
-    __slots__ = ("cb", "count", "state", "stream")
-
-    def __init__(self, stream: Any, state: WritableState, cb: Callback) -> None:
-        self.stream = stream
-        self.state = state
-        self.cb = cb
-        self.count = 1
-
-
-class Writable(EventEmitter):
-    """A destination for data, with back-pressure through :meth:`write`'s return value.
+class Writable(EventEmitter, trio.abc.SendStream):
+    """A destination for data, with back-pressure through :meth:`write`'s return value;
+    a ``trio.abc.SendStream``.
 
     Args:
       high_water_mark: bytes (or objects) buffered before ``write`` returns False.
@@ -155,11 +86,21 @@ class Writable(EventEmitter):
       destroy: ``fn(stream, err, callback)``.
       construct: ``fn(stream, callback)``.
       scope: the scope to run in; default the current one.
+
+    Implementations given as options, or as methods of a subclass, are bound
+    when the stream is made; assigning ``stream._write`` afterwards has no effect.
     """
 
     _writable_state: WritableState
-    _readable_state: Any = None
+    _readable_state: ReadableState | None = None
     _scope: Scope
+    _async_scopes: set[trio.CancelScope] | None
+    _trio: TrioUse | None
+    _impl_write: Callable[[Any, str | None, Callback], object]
+    _impl_writev: Callable[[list[tuple[Any, str | None]], Callback], object] | None
+    _impl_final: Callable[[Callback], object] | None
+    _impl_destroy: Callable[[BaseException | None, Callback], object]
+    _impl_construct: Callable[[Callback], object] | None
 
     def __init__(
         self,
@@ -170,61 +111,50 @@ class Writable(EventEmitter):
         object_mode: bool = False,
         emit_close: bool = True,
         auto_destroy: bool = True,
-        write: Callable[..., Any] | None = None,
-        writev: Callable[..., Any] | None = None,
-        final: Callable[..., Any] | None = None,
-        destroy: Callable[..., Any] | None = None,
-        construct: Callable[..., Any] | None = None,
+        write: Callable[..., object] | None = None,
+        writev: Callable[..., object] | None = None,
+        final: Callable[..., object] | None = None,
+        destroy: Callable[..., object] | None = None,
+        construct: Callable[..., object] | None = None,
         scope: Scope | None = None,
     ) -> None:
         EventEmitter.__init__(self)
         self._scope = scope if scope is not None else current_scope()
-        self._init_writable(
+        self._async_scopes = None
+        self._trio = None
+        self._writable_state = new_writable_state(
             object_mode=object_mode,
-            high_water_mark=high_water_mark,
+            high_water_mark_option=high_water_mark,
             decode_strings=decode_strings,
             default_encoding=default_encoding,
             emit_close=emit_close,
             auto_destroy=auto_destroy,
         )
-        self._set_writable_impls(
-            write=write, writev=writev, final=final, destroy=destroy, construct=construct
-        )
+        self._writable_state.onwrite = partial(_onwrite, self)
+        self._bind_writable(write, writev, final)
+        self._bind_common(destroy, construct)
         self._scope.register(self)
         _destroy.construct(self, self._after_construct_writable)
 
     # -- construction helpers (shared with Duplex) ----------------------------------
 
-    def _init_writable(
+    def _bind_writable(
         self,
-        *,
-        object_mode: bool,
-        high_water_mark: int | None,
-        decode_strings: bool,
-        default_encoding: str,
-        emit_close: bool,
-        auto_destroy: bool,
+        write: Callable[..., object] | None,
+        writev: Callable[..., object] | None,
+        final: Callable[..., object] | None,
     ) -> None:
-        state = WritableState(
-            object_mode=object_mode,
-            high_water_mark=_hwm(high_water_mark, "highWaterMark", object_mode),
-            decode_strings=decode_strings is not False,
-            default_encoding=check_encoding(default_encoding or "utf8"),
-            emit_close=emit_close,
-            auto_destroy=auto_destroy,
-        )
-        self._writable_state = state
-        # A partial, not a closure: one Python frame fewer per chunk.
-        state.onwrite = partial(_onwrite, self)
+        impl = bind_impl(self, write, "_write", write_adapter)
+        assert impl is not None
+        self._impl_write = impl
+        self._impl_writev = bind_impl(self, writev, "_writev", writev_adapter)
+        self._impl_final = bind_impl(self, final, "_final", callback_adapter)
 
-    def _set_writable_impls(self, **impls: Callable[..., Any] | None) -> None:
-        for name, fn in impls.items():
-            if fn is not None:
-                setattr(self, "_" + name, _bind(self, fn))
-        self._adapt_async_writable()
-
-    def _adapt_async_writable(self) -> None:
-        _destroy.adapt_async(self, _writable_adapters())
+    def _bind_common(self, destroy: Callable[..., object] | None, construct: Callable[..., object] | None) -> None:
+        impl = bind_impl(self, destroy, "_destroy", destroy_adapter)
+        assert impl is not None
+        self._impl_destroy = impl
+        self._impl_construct = bind_impl(self, construct, "_construct", callback_adapter)
 
     def _after_construct_writable(self) -> None:
         state = self._writable_state
@@ -234,20 +164,26 @@ class Writable(EventEmitter):
 
     # -- implementation hooks ---------------------------------------------------------
 
-    def _write(self, chunk: Any, encoding: str, callback: Callback) -> Any:
+    def _write(self, chunk: Any, encoding: str | None, callback: Callback) -> object:
         """Consume one chunk, then ``callback(err=None)``; override, or pass ``write=``."""
-        if self._writev is not None:
-            self._writev([(chunk, encoding)], callback)
-        else:
+        writev = self._impl_writev
+        if writev is None:
             raise err_method_not_implemented("_write()")
+        writev([(chunk, encoding)], callback)
+        return None
 
-    _writev: Callable[..., Any] | None = None
-    _final: Callable[..., Any] | None = None
-    _construct: Callable[..., Any] | None = None
+    #: ``_writev(chunks, callback)``: consume several buffered chunks at once; a subclass
+    #: may define it (or pass ``writev=``).
+    _writev: Callable[[list[tuple[Any, str | None]], Callback], object] | None = None
+    #: ``_final(callback)``: called once after the last write, before ``'finish'``.
+    _final: Callable[[Callback], object] | None = None
+    #: ``_construct(callback)``: prepare the stream before any write.
+    _construct: Callable[[Callback], object] | None = None
 
-    def _destroy(self, err: BaseException | None, callback: Callback) -> Any:
+    def _destroy(self, err: BaseException | None, callback: Callback) -> object:
         """Release resources, then ``callback(err)``; override, or pass ``destroy=``."""
         callback(err)
+        return None
 
     # -- writing ------------------------------------------------------------------------
 
@@ -282,7 +218,7 @@ class Writable(EventEmitter):
             state.writing = True
             state.sync = True
             enc: Any = None if object_mode else "buffer"  # what _normalize_write gives
-            self._write(chunk, enc, state.onwrite)
+            self._impl_write(chunk, enc, state.onwrite)
             state.sync = False
             if state.length < state.high_water_mark:
                 return state.errored is None and not state.destroyed
@@ -425,7 +361,7 @@ class Writable(EventEmitter):
         return w.writable is not False and (w.destroyed or w.errored is not None) and not w.finished
 
     @property
-    def writable_buffer(self) -> list[tuple[Any, str]]:
+    def writable_buffer(self) -> list[tuple[Chunk, str | None]]:
         """The buffered ``(chunk, encoding)`` pairs."""
         w = self._writable_state
         return [(e[0], e[1]) for e in w.buffered[w.buffered_index :]]
@@ -458,15 +394,11 @@ class Writable(EventEmitter):
           The data was handed to :meth:`write` and stays queued; only the wait for
           ``'drain'`` is abandoned.
         """
-        from ._trio_io import send_all
-
-        await send_all(self, data)
+        await _resource.send_all(self, data)
 
     async def wait_send_all_might_not_block(self) -> None:
         """Wait until :meth:`write` would return True."""
-        from ._trio_io import wait_writable
-
-        await wait_writable(self)
+        await _resource.wait_writable(self)
 
     async def __aenter__(self) -> Writable:
         """``async with stream:`` closes it on exit, like any Trio resource."""
@@ -477,9 +409,7 @@ class Writable(EventEmitter):
 
     async def aclose(self) -> None:
         """End the stream and wait for ``'finish'``; destroy it if cancelled or failed."""
-        from ._trio_io import close_writable
-
-        await close_writable(self)
+        await _resource.close_writable(self)
 
     def __repr__(self) -> str:
         return f"<{type(self).__module__}.{type(self).__qualname__} object at {id(self):#x}>"
@@ -516,7 +446,7 @@ def _write(stream: Any, chunk: Any, encoding: Any, cb: Callback | None) -> bool 
         state.writecb = cb
         state.writing = True
         state.sync = True
-        stream._write(chunk, enc, state.onwrite)
+        stream._impl_write(chunk, enc, state.onwrite)
         state.sync = False
     # Measured after a synchronous _write had its chance to call back (Node >= 20).
     ret = state.length < state.high_water_mark
@@ -560,7 +490,7 @@ def _normalize_write(state: WritableState, chunk: Any, encoding: Any, cb: Callba
     return chunk, enc, cb
 
 
-def _do_write(stream: Any, state: WritableState, writev: bool, length: int, chunk: Any, encoding: str, cb: Callback) -> None:
+def _do_write(stream: Any, state: WritableState, writev: bool, length: int, chunk: Chunk, encoding: str | None, cb: Callback) -> None:
     state.writelen = length
     state.writecb = cb
     state.writing = True
@@ -568,9 +498,9 @@ def _do_write(stream: Any, state: WritableState, writev: bool, length: int, chun
     if state.destroyed:
         state.onwrite(err_stream_destroyed("write"))
     elif writev:
-        stream._writev(chunk, state.onwrite)
+        stream._impl_writev(chunk, state.onwrite)
     else:
-        stream._write(chunk, encoding, state.onwrite)
+        stream._impl_write(chunk, encoding, state.onwrite)
     state.sync = False
 
 
@@ -610,14 +540,14 @@ def _onwrite(stream: Any, er: BaseException | None = None, *_: Any) -> None:
             if info is not None and info.cb is cb:
                 info.count += 1
             else:
-                info = _AfterWrite(stream, state, cb)
+                info = AfterWrite(stream, state, cb)
                 state.after_write_tick_info = info
                 stream._scope.next_tick(_after_write_tick, info)
         else:
             _after_write(stream, state, 1, cb)
 
 
-def _after_write_tick(info: _AfterWrite) -> None:
+def _after_write_tick(info: AfterWrite) -> None:
     info.state.after_write_tick_info = None
     _after_write(info.stream, info.state, info.count, info.cb)
 
@@ -657,7 +587,7 @@ def _clear_buffer(stream: Any, state: WritableState) -> None:
     if not count:
         return
     state.buffer_processing = True
-    if count > 1 and stream._writev is not None:
+    if count > 1 and stream._impl_writev is not None:
         state.pendingcb -= count - 1
         entries = buffered[i:]
         if state.all_noop:
@@ -676,7 +606,7 @@ def _clear_buffer(stream: Any, state: WritableState) -> None:
         n = len(buffered)
         while True:
             chunk, enc, callback = buffered[i]
-            buffered[i] = None
+            buffered[i] = _CONSUMED  # let the chunk go as soon as it is written
             i += 1
             _do_write(stream, state, False, 1 if object_mode else len(chunk), chunk, enc, callback)
             if i >= n or state.writing:
@@ -732,7 +662,7 @@ def _call_final(stream: Any, state: WritableState) -> None:
     state.sync = True
     state.pendingcb += 1
     try:
-        stream._final(on_finish)
+        stream._impl_final(on_finish)
     except Exception as exc:
         on_finish(exc)
     state.sync = False
@@ -740,7 +670,7 @@ def _call_final(stream: Any, state: WritableState) -> None:
 
 def _prefinish(stream: Any, state: WritableState) -> None:
     if not state.prefinished and not state.final_called:
-        if stream._final is not None and not state.destroyed:
+        if stream._impl_final is not None and not state.destroyed:
             state.final_called = True
             _call_final(stream, state)
         else:
@@ -778,47 +708,3 @@ def _finish(stream: Any, state: WritableState) -> None:
         r = stream._readable_state
         if r is None or (r.auto_destroy and (r.end_emitted or r.readable is False)):
             stream.destroy()
-
-
-# -- async implementations ----------------------------------------------------------
-
-
-def _async_write(stream: Any, fn: Callable[..., Any]) -> Callable[..., None]:
-    def write(chunk: Any, encoding: str, callback: Callback) -> None:
-        _destroy.run_async(stream, fn, (chunk, encoding), lambda err, _r: callback(err))
-
-    return write
-
-
-def _async_writev(stream: Any, fn: Callable[..., Any]) -> Callable[..., None]:
-    def writev(chunks: list[tuple[Any, str]], callback: Callback) -> None:
-        _destroy.run_async(stream, fn, (chunks,), lambda err, _r: callback(err))
-
-    return writev
-
-
-def _async_final(stream: Any, fn: Callable[..., Any]) -> Callable[..., None]:
-    def final(callback: Callback) -> None:
-        _destroy.run_async(stream, fn, (), lambda err, _r: callback(err))
-
-    return final
-
-
-_WRITABLE_ADAPTERS: dict[str, Callable[..., Any]] = {}
-
-
-def _writable_adapters() -> dict[str, Callable[..., Any]]:
-    """The async-implementation adapters of a Writable (built once, on first use)."""
-    if not _WRITABLE_ADAPTERS:
-        from ._readable import _async_construct, _async_destroy
-
-        _WRITABLE_ADAPTERS.update(
-            {
-                "_write": _async_write,
-                "_writev": _async_writev,
-                "_final": _async_final,
-                "_destroy": _async_destroy,
-                "_construct": _async_construct,
-            }
-        )
-    return _WRITABLE_ADAPTERS
