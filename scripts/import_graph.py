@@ -47,10 +47,10 @@ def _resolve(current: str, is_package: bool, node: ast.ImportFrom) -> list[str]:
         prefix = node.module or ""
     if not prefix.startswith("trio_nodestreams"):
         return []
-    if node.module is None or node.level and not node.module:
-        return [f"{prefix}.{alias.name}" for alias in node.names]
-    # ``from . import _destroy`` names a module; ``from ._x import y`` names the module _x.
-    return [prefix]
+    # ``from . import _destroy`` names modules; ``from ._x import y`` names the module _x
+    # (and y, if y is a module of package _x).
+    targets = [f"{prefix}.{alias.name}" for alias in node.names]
+    return targets if node.module is None else [prefix, *targets]
 
 
 class Imports(ast.NodeVisitor):
@@ -107,11 +107,11 @@ def collect() -> dict[str, list[tuple[str, str, int]]]:
     for name, path in modules.items():
         visitor = Imports(name, path.name == "__init__.py")
         visitor.visit(ast.parse(path.read_text(), str(path)))
-        edges = []
+        edges: list[tuple[str, str, int]] = []
         for target, kind, line in visitor.found:
             while target not in modules and "." in target:
                 target = target.rsplit(".", 1)[0]  # ``from .x import name``: the module x
-            if target in modules and target != name:
+            if target in modules and target != name and (target, kind, line) not in edges:
                 edges.append((target, kind, line))
         graph[name] = edges
     return graph
