@@ -267,13 +267,13 @@ class ClientRequest(HeaderStore, Writable):
         Writable.end(self, chunk, encoding, callback)
         return self
 
-    def _write(self, chunk: Any, encoding: str, callback: Callback) -> None:
+    def _write(self, chunk: Any, encoding: str | None, callback: Callback) -> None:
         if self._framing is None:
             self._render_head()
         data = chunk if isinstance(chunk, bytes) else _as_bytes(chunk, encoding)
         self._send(data, callback)
 
-    def _writev(self, chunks: list[tuple[Any, str]], callback: Callback) -> None:
+    def _writev(self, chunks: list[tuple[Any, str | None]], callback: Callback) -> None:
         if self._framing is None:
             self._render_head()
         framing = self._framing

@@ -373,13 +373,13 @@ class ServerResponse(HeaderStore, Writable):
             return None
         return framing.content_length
 
-    def _write(self, chunk: Any, encoding: str, callback: Callback) -> None:
+    def _write(self, chunk: Any, encoding: str | None, callback: Callback) -> None:
         if self._framing is None:
             self._render_head(None)
         data = chunk if isinstance(chunk, bytes) else _as_bytes(chunk, encoding)
         self._send(data, callback)
 
-    def _writev(self, chunks: list[tuple[Any, str]], callback: Callback) -> None:
+    def _writev(self, chunks: list[tuple[Any, str | None]], callback: Callback) -> None:
         if self._framing is None:
             self._render_head(None)
         parts = [c if isinstance(c, bytes) else _as_bytes(c, e) for c, e in chunks]
