@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 import trio
@@ -15,7 +14,7 @@ from ._events import EventEmitter
 from ._readable import Readable, _read_adapter, new_readable_state
 from ._scope import Scope, current_scope
 from ._state import Callback
-from ._writable import Writable, _onwrite, new_writable_state
+from ._writable import Writable, new_writable_state
 
 __all__ = ["Duplex", "PassThrough", "Transform"]
 
@@ -83,7 +82,7 @@ class Duplex(Readable, Writable, trio.abc.HalfCloseableStream):
             emit_close=emit_close,
             auto_destroy=auto_destroy,
         )
-        w.onwrite = partial(_onwrite, self)
+        w.onwrite = self._onwrite
         self.allow_half_open = allow_half_open is not False
         if readable is False:
             r.readable = False
@@ -176,7 +175,14 @@ class Transform(Duplex):
             options.setdefault("writable_high_water_mark", 0)
         Duplex.__init__(self, **options)
         self._readable_state.sync = False
+        # The write callback held back while the readable side is full (Node's kCallback).
         self._transform_callback: Callback | None = None
+        # The transform in progress: its write callback and the readable length before it
+        # (one at a time: the next _write waits for this one's callback).
+        self._transform_write_cb: Callback = self._onwrite
+        self._transform_length = 0
+        # The callback handed to _transform, made once.
+        self._after_transform = self._transformed
         impl = bind_impl(self, transform, "_transform", transform_adapter)
         assert impl is not None
         self._impl_transform = impl
@@ -202,22 +208,24 @@ class Transform(Duplex):
         _transform_final(self, callback)
 
     def _write(self, chunk: Any, encoding: str | None, callback: Callback) -> None:
+        self._transform_write_cb = callback
+        self._transform_length = self._readable_state.length
+        self._impl_transform(chunk, encoding, self._after_transform)
+
+    def _transformed(self, err: BaseException | None = None, data: Any = None) -> None:
+        # The callback of _transform: push its output, then take the next input unless
+        # the readable side is full (then _read lets it go on).
+        callback = self._transform_write_cb
+        if err is not None:
+            callback(err)
+            return
+        if data is not None:
+            self.push(data)
         r = self._readable_state
-        w = self._writable_state
-        length = r.length
-
-        def after(err: BaseException | None = None, data: Any = None) -> None:
-            if err is not None:
-                callback(err)
-                return
-            if data is not None:
-                self.push(data)
-            if w.ended or length == r.length or r.length < r.high_water_mark:
-                callback(None)
-            else:
-                self._transform_callback = callback
-
-        self._impl_transform(chunk, encoding, after)
+        if self._writable_state.ended or self._transform_length == r.length or r.length < r.high_water_mark:
+            callback(None)
+        else:
+            self._transform_callback = callback
 
     def _read(self, size: int) -> None:
         callback = self._transform_callback

@@ -75,11 +75,15 @@ class EventEmitter:
     _events: dict[str, tuple[Listener, ...]]
     _max_listeners: int | None
     _warned: set[str] | None
+    #: ``emit`` is this class's own: per-chunk code may call a lone listener directly
+    #: instead of going through ``emit`` (a subclass that overrides ``emit`` sees every event).
+    _plain_emit: bool
 
     def __init__(self) -> None:
         self._events = {}
         self._max_listeners = None
         self._warned = None
+        self._plain_emit = type(self).emit is EventEmitter.emit
 
     # -- adding ----------------------------------------------------------------
 

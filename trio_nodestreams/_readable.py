@@ -32,6 +32,7 @@ from ._from import from_iterable
 from ._scope import Scope, current_scope
 from ._state import (
     Callback,
+    Chunk,
     Destination,
     ReadableState,
     get_default_high_water_mark,
@@ -168,7 +169,7 @@ class Readable(EventEmitter, trio.abc.ReceiveStream):
 
     # -- pushing ------------------------------------------------------------------
 
-    def push(self, chunk: Any, encoding: str | None = None) -> bool:
+    def push(self, chunk: Chunk, encoding: str | None = None) -> bool:
         """Add ``chunk`` to the buffer (``None`` ends the stream).
 
         Returns:
@@ -176,31 +177,42 @@ class Readable(EventEmitter, trio.abc.ReceiveStream):
         """
         state = self._readable_state
         if (
-            (chunk is not None if state.object_mode else (type(chunk) is bytes and chunk != b""))
+            (chunk is not None if state.object_mode else (type(chunk) is bytes and chunk))
             and state.decoder is None
             and not state.ended
             and not state.destroyed
             and state.errored is None
         ):
-            # Short path: what _add_chunk and _push_chunk do with a plain bytes chunk (or any
-            # object in object mode), the flowing case (straight to 'data') inline. It runs
-            # once per chunk per stage.
+            # Short path: what _add_chunk and _push_chunk do with a non-empty bytes chunk (or
+            # any object in object mode); it runs once per chunk per stage.
             state.reading = False
-            if state.flowing and state.length == 0 and not state.sync and "data" in self._events:
-                writers = state.await_drain_writers
-                if writers is not None:
-                    if type(writers) is set:  # several pipes wait (multi_await_drain)
-                        writers.clear()
+            if state.flowing and not state.length and not state.sync:
+                handlers = self._events.get("data")
+                if handlers is not None:
+                    # Flowing with nothing buffered: straight to 'data'.
+                    writers = state.await_drain_writers
+                    if writers is not None:
+                        if type(writers) is set:  # several pipes wait (multi_await_drain)
+                            writers.clear()
+                        else:
+                            state.await_drain_writers = None
+                    state.data_emitted = True
+                    if len(handlers) == 1 and self._plain_emit:
+                        handlers[0](chunk)
                     else:
-                        state.await_drain_writers = None
-                state.data_emitted = True
-                self.emit("data", chunk)
-                if not state.reading_more and state.constructed:
-                    state.reading_more = True
-                    self._scope.next_tick(_maybe_read_more_nt, self, state)
-            else:
-                _push_chunk(self, state, chunk, False)
-            return not state.ended and (state.length < state.high_water_mark or state.length == 0)
+                        self.emit("data", chunk)
+                    if not state.reading_more and state.constructed:  # _maybe_read_more
+                        state.reading_more = True
+                        self._scope.next_tick(_maybe_read_more_nt, self, state)
+                    return not state.ended and (state.length < state.high_water_mark or not state.length)
+            state.length += 1 if state.object_mode else len(chunk)
+            state.buffer.append(chunk)
+            if state.need_readable:
+                _emit_readable(self)
+            if not state.reading_more and state.constructed:  # _maybe_read_more
+                state.reading_more = True
+                self._scope.next_tick(_maybe_read_more_nt, self, state)
+            return not state.ended and (state.length < state.high_water_mark or not state.length)
         return _add_chunk(self, chunk, encoding, False)
 
     def unshift(self, chunk: Any, encoding: str | None = None) -> bool:
@@ -209,7 +221,7 @@ class Readable(EventEmitter, trio.abc.ReceiveStream):
 
     # -- reading ------------------------------------------------------------------
 
-    def read(self, size: int | None = None) -> Any:
+    def read(self, size: int | None = None) -> Chunk:
         """Take data from the buffer (Node's exact rules).
 
         Args:
@@ -219,13 +231,63 @@ class Readable(EventEmitter, trio.abc.ReceiveStream):
           The data, or None when not enough is buffered yet.
         """
         state = self._readable_state
-        if size is None and state.flowing and state.length and state.decoder is None:
+        if size is None and state.flowing and state.decoder is None and state.length:
             # Short path for _flow's per-chunk read(): in flowing mode Node's howMuchToRead(NaN)
             # is one object, or the first chunk's length (> 0); the size, n == 0 and "ended"
-            # checks cannot apply.
+            # checks of the general path cannot apply. It runs once per chunk.
             n_orig = -1
             state.emitted_readable = False
-            n = 1 if state.object_mode else state.buffer.first_length()
+            buf = state.buffer
+            n = 1 if state.object_mode else len(buf[0]) - buf.offset
+            if (
+                (state.need_readable or state.length - n < state.high_water_mark)
+                and not state.ended
+                and not state.reading
+                and not state.destroyed
+                and state.errored is None
+                and state.constructed
+            ):
+                # Below the high-water mark once this chunk is taken: ask _read for more first.
+                state.reading = True
+                state.sync = True
+                try:
+                    self._impl_read(state.high_water_mark)
+                except Exception as exc:
+                    _destroy.error_or_destroy(self, exc)
+                state.sync = False
+                if not state.reading:
+                    if state.flowing and state.length and state.decoder is None:
+                        n = 1 if state.object_mode else len(buf[0]) - buf.offset
+                    else:
+                        n = _how_much(-1, state)
+            if (
+                state.flowing
+                and state.decoder is None
+                and state.length
+                and n == (1 if state.object_mode else len(buf[0]) - buf.offset)
+            ):
+                # Take the head chunk whole (Node's fromList for n == its length, inline).
+                ret = buf.popleft() if not buf.offset else buf.shift()
+                state.length -= n
+                writers = state.await_drain_writers
+                if writers is not None:
+                    if type(writers) is set:  # several pipes wait (multi_await_drain)
+                        writers.clear()
+                    else:
+                        state.await_drain_writers = None
+                if not state.length:
+                    if state.ended:
+                        _end_readable(self)
+                    else:
+                        state.need_readable = True
+                if not state.error_emitted and not state.close_emitted:
+                    state.data_emitted = True
+                    handlers = self._events.get("data")
+                    if handlers is not None and len(handlers) == 1 and self._plain_emit:
+                        handlers[0](ret)
+                    else:
+                        self.emit("data", ret)
+                return ret
         else:
             # -1 stands for Node's NaN ("whatever there is"); any other negative reads nothing.
             if size is None:
@@ -262,28 +324,27 @@ class Readable(EventEmitter, trio.abc.ReceiveStream):
                 if state.length == 0:
                     _end_readable(self)
                 return None
-        length = state.length
-        do_read = state.need_readable or length == 0 or length - n < state.high_water_mark
-        if state.ended or state.reading or state.destroyed or state.errored is not None or not state.constructed:
-            do_read = False
-        elif do_read:
-            state.reading = True
-            state.sync = True
-            if state.length == 0:
-                state.need_readable = True
-            try:
-                self._impl_read(state.high_water_mark)
-            except Exception as exc:
-                _destroy.error_or_destroy(self, exc)
-            state.sync = False
-            if not state.reading:
-                if n_orig == -1 and state.flowing and state.length and state.decoder is None:
-                    n = 1 if state.object_mode else state.buffer.first_length()  # as in the short path
-                else:
+            length = state.length
+            # Read ahead while below the high-water mark (or when a 'readable' is owed).
+            do_read = state.need_readable or length == 0 or length - n < state.high_water_mark
+            if state.ended or state.reading or state.destroyed or state.errored is not None or not state.constructed:
+                do_read = False
+            elif do_read:
+                state.reading = True
+                state.sync = True
+                if state.length == 0:
+                    state.need_readable = True
+                try:
+                    self._impl_read(state.high_water_mark)
+                except Exception as exc:
+                    _destroy.error_or_destroy(self, exc)
+                state.sync = False
+                # A synchronous push() answered: measure again what is there.
+                if not state.reading:
                     n = _how_much(n_orig, state)
         length = state.length
         if n > 0 and length:
-            # Node's fromList, inline: it runs once per chunk.
+            # Node's fromList, inline.
             buf = state.buffer
             if state.object_mode:
                 ret = buf.shift()
@@ -752,7 +813,7 @@ def _push_chunk(stream: Readable, state: ReadableState, chunk: Any, add_to_front
         if add_to_front:
             state.buffer.unshift(chunk)
         else:
-            state.buffer.push(chunk)
+            state.buffer.append(chunk)
         if state.need_readable:
             _emit_readable(stream)
     if not state.reading_more and state.constructed:  # _maybe_read_more, inline

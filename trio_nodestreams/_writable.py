@@ -7,7 +7,6 @@ follows when the buffer empties; cork/uncork batch writes into ``_writev``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import trio
@@ -130,7 +129,7 @@ class Writable(EventEmitter, trio.abc.SendStream):
             emit_close=emit_close,
             auto_destroy=auto_destroy,
         )
-        self._writable_state.onwrite = partial(_onwrite, self)
+        self._writable_state.onwrite = self._onwrite
         self._bind_writable(write, writev, final)
         self._bind_common(destroy, construct)
         self._scope.register(self)
@@ -187,7 +186,7 @@ class Writable(EventEmitter, trio.abc.SendStream):
 
     # -- writing ------------------------------------------------------------------------
 
-    def write(self, chunk: Any, encoding: str | Callback | None = None, callback: Callback | None = None) -> bool:
+    def write(self, chunk: Chunk, encoding: str | Callback | None = None, callback: Callback | None = None) -> bool:
         """Write ``chunk``; ``callback(err)`` runs once it is handled.
 
         Returns:
@@ -200,31 +199,68 @@ class Writable(EventEmitter, trio.abc.SendStream):
         object_mode = state.object_mode
         if (
             encoding is None
-            and (type(chunk) is bytes if not object_mode else chunk is not None)
-            and not state.ending
-            and not state.destroyed
+            and (chunk is not None if object_mode else type(chunk) is bytes)
             and not state.writing
             and not state.corked
+            and not state.ending
+            and not state.destroyed
             and state.errored is None
             and state.constructed
         ):
-            # Short path (the same steps as _write): plain bytes, or any object in object
-            # mode, into an idle stream go straight to _write. It runs once per chunk per stage.
+            # Short path (the steps of _write and _do_write): plain bytes, or any object in
+            # object mode, into an idle stream go straight to _write. It runs once per chunk
+            # per stage.
             state.pendingcb += 1
             length = 1 if object_mode else len(chunk)
             state.length += length
             state.writelen = length
             state.writecb = _nop if callback is None else callback
-            state.writing = True
-            state.sync = True
-            enc: Any = None if object_mode else "buffer"  # what _normalize_write gives
-            self._impl_write(chunk, enc, state.onwrite)
+            state.writing = state.sync = True
+            self._impl_write(chunk, None if object_mode else "buffer", state.onwrite)
             state.sync = False
+            # Measured after a synchronous _write had its chance to call back (Node >= 20).
             if state.length < state.high_water_mark:
                 return state.errored is None and not state.destroyed
             state.need_drain = True
             return False
         return _write(self, chunk, encoding, callback) is True
+
+    def _onwrite(self, er: BaseException | None = None, *_: object) -> None:
+        """The callback ``_write`` and ``_writev`` get (Node's onwrite), bound once per stream."""
+        state = self._writable_state
+        cb = state.writecb
+        if cb is None:
+            _destroy.error_or_destroy(self, err_multiple_callback())
+            return
+        sync = state.sync
+        state.writing = False
+        state.writecb = None
+        state.length -= state.writelen
+        state.writelen = 0
+        if er is not None:
+            if state.errored is None:
+                state.errored = er
+            r = self._readable_state
+            if r is not None and r.errored is None:
+                r.errored = er
+            if sync:
+                self._scope.next_tick(_onwrite_error, self, state, er, cb)
+            else:
+                _onwrite_error(self, state, er, cb)
+            return
+        if state.buffered and len(state.buffered) > state.buffered_index:
+            _clear_buffer(self, state)
+        if sync:
+            # Callbacks of synchronous writes run on the next tick; a run of them with the
+            # same callback shares one deferred call (Node's afterWriteTickInfo).
+            info = state.after_write_tick_info
+            if info is not None and info.cb is cb:
+                info.count += 1
+            else:
+                info = state.after_write_tick_info = AfterWrite(self, state, cb)
+                self._scope.next_tick(_after_write_tick, info)
+        else:
+            _after_write(self, state, 1, cb)
 
     def cork(self) -> None:
         """Buffer writes until :meth:`uncork` (calls nest)."""
@@ -511,42 +547,6 @@ def _onwrite_error(stream: Any, state: WritableState, er: BaseException, cb: Cal
     _destroy.error_or_destroy(stream, er)
 
 
-def _onwrite(stream: Any, er: BaseException | None = None, *_: Any) -> None:
-    state: WritableState = stream._writable_state
-    sync = state.sync
-    cb = state.writecb
-    if cb is None:
-        _destroy.error_or_destroy(stream, err_multiple_callback())
-        return
-    state.writing = False
-    state.writecb = None
-    state.length -= state.writelen
-    state.writelen = 0
-    if er is not None:
-        if state.errored is None:
-            state.errored = er
-        r = stream._readable_state
-        if r is not None and r.errored is None:
-            r.errored = er
-        if sync:
-            stream._scope.next_tick(_onwrite_error, stream, state, er, cb)
-        else:
-            _onwrite_error(stream, state, er, cb)
-    else:
-        if len(state.buffered) > state.buffered_index:
-            _clear_buffer(stream, state)
-        if sync:
-            info = state.after_write_tick_info
-            if info is not None and info.cb is cb:
-                info.count += 1
-            else:
-                info = AfterWrite(stream, state, cb)
-                state.after_write_tick_info = info
-                stream._scope.next_tick(_after_write_tick, info)
-        else:
-            _after_write(stream, state, 1, cb)
-
-
 def _after_write_tick(info: AfterWrite) -> None:
     info.state.after_write_tick_info = None
     _after_write(info.stream, info.state, info.count, info.cb)
@@ -556,10 +556,13 @@ def _after_write(stream: Any, state: WritableState, count: int, cb: Callback) ->
     if not state.ending and not stream.destroyed and state.length == 0 and state.need_drain:
         state.need_drain = False
         stream.emit("drain")
-    while count > 0:
-        count -= 1
-        state.pendingcb -= 1
-        cb(None)
+    if cb is _nop:
+        state.pendingcb -= count
+    else:
+        while count > 0:
+            count -= 1
+            state.pendingcb -= 1
+            cb(None)
     if state.destroyed:
         _error_buffer(state)
     _finish_maybe(stream, state)
