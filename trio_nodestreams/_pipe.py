@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol, cast
 
 from . import _destroy
-from ._state import Chunk, Destination, ReadableState, StreamLike
+from ._state import Chunk, Destination, ReadableState, StreamLike, nop
 
 if TYPE_CHECKING:
     from ._events import Listener
@@ -86,6 +86,9 @@ def pipe(src: Source, dest: Destination, end: bool = True) -> None:
         src.remove_listener("end", onend)
         src.remove_listener("end", unpipe)
         src.remove_listener("data", ondata)
+        if state.pipe_ondata is ondata:
+            state.pipe_ondata = None
+            state.pipe_write = state.pipe_pause = nop
         cleaned_up = True
         w = getattr(dest, "_writable_state", None)
         if ondrain is not None and state.await_drain_writers and (w is None or w.need_drain):
@@ -114,6 +117,10 @@ def pipe(src: Source, dest: Destination, end: bool = True) -> None:
             pause()
 
     src.on("data", ondata)
+    # What ondata does, for the per-chunk code that calls a lone listener itself.
+    state.pipe_ondata = ondata
+    state.pipe_write = write
+    state.pipe_pause = pause
 
     def onerror(err: BaseException) -> None:
         unpipe()

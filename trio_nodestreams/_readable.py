@@ -198,7 +198,12 @@ class Readable(EventEmitter, trio.abc.ReceiveStream):
                             state.await_drain_writers = None
                     state.data_emitted = True
                     if len(handlers) == 1 and self._plain_emit:
-                        handlers[0](chunk)
+                        listener = handlers[0]
+                        if listener is state.pipe_ondata:  # pipe()'s listener: its steps inline
+                            if state.pipe_write(chunk) is False:
+                                state.pipe_pause()
+                        else:
+                            listener(chunk)
                     else:
                         self.emit("data", chunk)
                     if not state.reading_more and state.constructed:  # _maybe_read_more
@@ -284,7 +289,12 @@ class Readable(EventEmitter, trio.abc.ReceiveStream):
                     state.data_emitted = True
                     handlers = self._events.get("data")
                     if handlers is not None and len(handlers) == 1 and self._plain_emit:
-                        handlers[0](ret)
+                        listener = handlers[0]
+                        if listener is state.pipe_ondata:  # pipe()'s listener: its steps inline
+                            if state.pipe_write(ret) is False:
+                                state.pipe_pause()
+                        else:
+                            listener(ret)
                     else:
                         self.emit("data", ret)
                 return ret

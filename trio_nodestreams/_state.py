@@ -208,6 +208,12 @@ class ReadableState:
     data_emitted: bool = False
     #: False for the readable side of a Duplex made with ``readable=False``.
     readable: bool = True
+    #: The ``'data'`` listener of the last ``pipe()`` and what it does, ``if pipe_write(chunk)
+    #: is False: pipe_pause()``: per-chunk code that finds it the lone listener does those two
+    #: steps itself rather than call it.
+    pipe_ondata: Listener | None = None
+    pipe_write: Callable[[Chunk], object] = nop
+    pipe_pause: Callable[[], object] = nop
 
     def set_decoder(self, encoding: str | None) -> None:
         """Decode chunks with ``encoding`` from now on (None: keep bytes)."""
