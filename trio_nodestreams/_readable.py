@@ -298,96 +298,8 @@ class Readable(EventEmitter, trio.abc.ReceiveStream):
                     else:
                         self.emit("data", ret)
                 return ret
-        else:
-            # -1 stands for Node's NaN ("whatever there is"); any other negative reads nothing.
-            if size is None:
-                n = -1
-            elif isinstance(size, bool) or not isinstance(size, int):
-                try:
-                    n = int(size)
-                except (TypeError, ValueError):
-                    n = -1
-                else:
-                    n = -2 if n < 0 else n
-            else:
-                n = -2 if size < 0 else size
-            n_orig = n
-            if n > state.high_water_mark:
-                state.high_water_mark = grown_high_water_mark(n)
-            if n != 0:
-                state.emitted_readable = False
-            if (
-                n == 0
-                and state.need_readable
-                and (
-                    (state.length >= state.high_water_mark if state.high_water_mark != 0 else state.length > 0)
-                    or state.ended
-                )
-            ):
-                if state.length == 0 and state.ended:
-                    _end_readable(self)
-                else:
-                    _emit_readable(self)
-                return None
-            n = _how_much(n, state)
-            if n == 0 and state.ended:
-                if state.length == 0:
-                    _end_readable(self)
-                return None
-            length = state.length
-            # Read ahead while below the high-water mark (or when a 'readable' is owed).
-            do_read = state.need_readable or length == 0 or length - n < state.high_water_mark
-            if state.ended or state.reading or state.destroyed or state.errored is not None or not state.constructed:
-                do_read = False
-            elif do_read:
-                state.reading = True
-                state.sync = True
-                if state.length == 0:
-                    state.need_readable = True
-                try:
-                    self._impl_read(state.high_water_mark)
-                except Exception as exc:
-                    _destroy.error_or_destroy(self, exc)
-                state.sync = False
-                # A synchronous push() answered: measure again what is there.
-                if not state.reading:
-                    n = _how_much(n_orig, state)
-        length = state.length
-        if n > 0 and length:
-            # Node's fromList, inline.
-            buf = state.buffer
-            if state.object_mode:
-                ret = buf.shift()
-            elif n >= length:
-                ret = buf.join_all()
-            elif state.decoder is not None:
-                ret = buf.consume_text(n)
-            else:
-                ret = buf.consume(n)
-        else:
-            ret = None
-        if ret is None:
-            state.need_readable = state.length <= state.high_water_mark
-            n = 0
-        else:
-            if not state.object_mode and state.decoder is not None:
-                n = _len(ret)
-            state.length -= n
-            writers = state.await_drain_writers
-            if writers is not None:
-                if type(writers) is set:  # several pipes wait (multi_await_drain)
-                    writers.clear()
-                else:
-                    state.await_drain_writers = None
-        if state.length == 0:
-            if not state.ended:
-                state.need_readable = True
-            if n_orig != n and state.ended:
-                _end_readable(self)
-        if ret is not None and not state.error_emitted and not state.close_emitted:
-            state.data_emitted = True
-            self.emit("data", ret)
-        return ret
+            return _read_from(self, state, n, n_orig)
+        return _read_general(self, state, size)
 
     # -- modes --------------------------------------------------------------------
 
@@ -802,6 +714,104 @@ def _add_chunk(stream: Readable, chunk: Any, encoding: str | None, add_to_front:
         state.reading = False
         _maybe_read_more(stream, state)
     return not state.ended and (state.length < state.high_water_mark or state.length == 0)
+
+
+def _read_general(stream: Readable, state: ReadableState, size: int | None) -> Chunk:
+    """``read(size)``, every case (the short path of :meth:`Readable.read` is one of them)."""
+    # -1 stands for Node's NaN ("whatever there is"); any other negative reads nothing.
+    if size is None:
+        n = -1
+    elif isinstance(size, bool) or not isinstance(size, int):
+        try:
+            n = int(size)
+        except (TypeError, ValueError):
+            n = -1
+        else:
+            n = -2 if n < 0 else n
+    else:
+        n = -2 if size < 0 else size
+    n_orig = n
+    if n > state.high_water_mark:
+        state.high_water_mark = grown_high_water_mark(n)
+    if n != 0:
+        state.emitted_readable = False
+    if (
+        n == 0
+        and state.need_readable
+        and (
+            (state.length >= state.high_water_mark if state.high_water_mark != 0 else state.length > 0)
+            or state.ended
+        )
+    ):
+        if state.length == 0 and state.ended:
+            _end_readable(stream)
+        else:
+            _emit_readable(stream)
+        return None
+    n = _how_much(n, state)
+    if n == 0 and state.ended:
+        if state.length == 0:
+            _end_readable(stream)
+        return None
+    length = state.length
+    # Read ahead while below the high-water mark (or when a 'readable' is owed).
+    do_read = state.need_readable or length == 0 or length - n < state.high_water_mark
+    if state.ended or state.reading or state.destroyed or state.errored is not None or not state.constructed:
+        do_read = False
+    elif do_read:
+        state.reading = True
+        state.sync = True
+        if state.length == 0:
+            state.need_readable = True
+        try:
+            stream._impl_read(state.high_water_mark)
+        except Exception as exc:
+            _destroy.error_or_destroy(stream, exc)
+        state.sync = False
+        # A synchronous push() answered: measure again what is there.
+        if not state.reading:
+            n = _how_much(n_orig, state)
+    return _read_from(stream, state, n, n_orig)
+
+
+def _read_from(stream: Readable, state: ReadableState, n: int, n_orig: int) -> Chunk:
+    """The end of ``read()``: take ``n`` (Node's fromList), account for it, emit ``'data'``."""
+    length = state.length
+    if n > 0 and length:
+        # Node's fromList, inline.
+        buf = state.buffer
+        if state.object_mode:
+            ret = buf.shift()
+        elif n >= length:
+            ret = buf.join_all()
+        elif state.decoder is not None:
+            ret = buf.consume_text(n)
+        else:
+            ret = buf.consume(n)
+    else:
+        ret = None
+    if ret is None:
+        state.need_readable = state.length <= state.high_water_mark
+        n = 0
+    else:
+        if not state.object_mode and state.decoder is not None:
+            n = _len(ret)
+        state.length -= n
+        writers = state.await_drain_writers
+        if writers is not None:
+            if type(writers) is set:  # several pipes wait (multi_await_drain)
+                writers.clear()
+            else:
+                state.await_drain_writers = None
+    if state.length == 0:
+        if not state.ended:
+            state.need_readable = True
+        if n_orig != n and state.ended:
+            _end_readable(stream)
+    if ret is not None and not state.error_emitted and not state.close_emitted:
+        state.data_emitted = True
+        stream.emit("data", ret)
+    return ret
 
 
 def _reencode(text: str, from_enc: str, to_enc: str) -> str:
