@@ -28,6 +28,7 @@ from ._errors import (
     err_stream_destroyed,
     err_stream_premature_close,
 )
+from ._events import fit
 from ._feeder import Emit, Feeder
 from ._finished import (
     eos,
@@ -63,9 +64,12 @@ def err_invalid_return_value(expected: str, name: str, value: Any) -> NodeTypeEr
 class _Pipeline:
     """The bookkeeping of one ``pipeline()`` call (Node's pipelineImpl closure)."""
 
-    def __init__(self, callback: Callback, scope: Scope) -> None:
+    def __init__(self, callback: Callback, scope: Scope, failed: Callable[[BaseException], object] | None = None) -> None:
         self.callback = callback
         self.scope = scope
+        # The Trio form hears of a failure at once (see pipeline()); Node's callback only
+        # once every stage has finished.
+        self.failed = failed
         self.error: BaseException | None = None
         self.value: Any = None
         self.destroys: list[Callable[[BaseException | None], None]] = []
@@ -90,6 +94,10 @@ class _Pipeline:
             # Async stages have no 'destroy': cancel the tasks driving them.
             for cs in self.tasks:
                 cs.cancel()
+            failed = self.failed
+            if failed is not None and getattr(self.error, "code", None) != "ERR_STREAM_PREMATURE_CLOSE":
+                self.failed = None
+                failed(self.error)
         if final and not self.done:
             self.done = True
             if self.error is None:
@@ -283,7 +291,12 @@ async def _run_last(p: _Pipeline, awaitable: Any, owned: list[Any], pt: PassThro
         p.scope.next_tick(p.finish, outcome)
 
 
-def _start(streams: list[Any], callback: Callback, end: bool = True) -> tuple[_Pipeline, Any]:
+def _start(
+    streams: list[Any],
+    callback: Callback,
+    end: bool = True,
+    failed: Callable[[BaseException], object] | None = None,
+) -> tuple[_Pipeline, Any]:
     if len(streams) == 1 and isinstance(streams[0], list | tuple):
         streams = list(streams[0])
     if len(streams) < 2:
@@ -294,7 +307,7 @@ def _start(streams: list[Any], callback: Callback, end: bool = True) -> tuple[_P
         if sc is not None:
             scope = sc
             break
-    p = _Pipeline(callback, scope)
+    p = _Pipeline(callback, scope, failed)
     ret: Any = None
     owned: list[Any] = []  # iterators created since the last Node stream; one pump closes them
     n = len(streams)
@@ -374,40 +387,25 @@ def _start(streams: list[Any], callback: Callback, end: bool = True) -> tuple[_P
     return p, ret
 
 
-def _takes_two(fn: Callable[..., object]) -> bool:
-    try:
-        params = list(inspect.signature(fn).parameters.values())
-    except (TypeError, ValueError):
-        return True
-    positional = 0
-    for prm in params:
-        if prm.kind is prm.VAR_POSITIONAL:
-            return True
-        if prm.kind in (prm.POSITIONAL_ONLY, prm.POSITIONAL_OR_KEYWORD):
-            positional += 1
-    return positional >= 2
-
-
 def pipeline_cb(*args: Any, end: bool = True) -> Any:
     """Node's callback form: ``pipeline_cb(*streams, callback)``; returns the last stream.
 
-    ``callback(err, value)`` runs once, after every stage finished or failed.
+    ``callback(err, value)`` runs once, after every stage finished or failed; a callback
+    taking fewer arguments gets the first ones (``callback(err)``, or ``callback()``).
     """
     if not args or not callable(args[-1]) or is_node_stream(args[-1]):
         raise err_invalid_arg_type("streams[stream.length - 1]", "of type function", args[-1] if args else None)
     *streams, callback = args
     called = False
-    two = _takes_two(callback)
+    # Node calls back with (err, value); a callback taking fewer arguments gets the first ones.
+    report = fit(callback, 2)
 
     def once(err: BaseException | None = None, value: Any = None) -> None:
         nonlocal called
         if called:
             return
         called = True
-        if two:
-            callback(err, value)
-        else:
-            callback(err)
+        report(err, value)
 
     return _start(streams, once, end)[1]
 
@@ -426,8 +424,12 @@ async def pipeline(*streams: Any, end: bool = True) -> Any:
       The return value of a final async function stage, else None.
 
     Raises:
-      The first error of any stage (Node's rules pick which), once. Every
-      stage is destroyed first.
+      The first error of any stage (Node's rules pick which), once, as soon as
+      it is known; every stage's ``destroy()`` has been called by then. (A
+      premature close is reported only at the end, in case a stage's own error
+      follows and takes precedence.) So a task that is cancelled because of the
+      failure, such as an HTTP handler whose response the failure destroyed,
+      still sees the error first.
 
     Cancellation:
       Every stage is destroyed with an ``AbortError`` and every task the
@@ -441,7 +443,10 @@ async def pipeline(*streams: Any, end: bool = True) -> Any:
             outcome.extend((err, value))
             done.set()
 
-    p, _last = _start(list(streams), callback, end)
+    def failed(err: BaseException) -> None:
+        callback(err)
+
+    p, _last = _start(list(streams), callback, end, failed)
     try:
         await done.wait()
     except BaseException:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from ._async_impl import AsyncHost, cancel_async
-from ._errors import AbortError, err_multiple_callback
+from ._errors import AbortError, at_call_site, err_multiple_callback
 from ._state import Callback, ReadableState, StreamLike, WritableState
 
 # Internal events: a destroy waiting for _construct, and the end of _construct.
@@ -158,7 +158,7 @@ def _construct_nt(stream: Host) -> None:
     def on_construct(err: BaseException | None = None) -> None:
         nonlocal called
         if called:
-            error_or_destroy(stream, err if err is not None else err_multiple_callback())
+            error_or_destroy(stream, err if err is not None else at_call_site(err_multiple_callback()))
             return
         called = True
         r, w = stream._readable_state, stream._writable_state

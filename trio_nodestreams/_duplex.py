@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import trio
 
@@ -14,7 +14,7 @@ from ._events import EventEmitter
 from ._readable import Readable, _maybe_read_more_nt, _read_adapter, new_readable_state
 from ._scope import Scope, current_scope
 from ._state import AfterWrite, Callback, Chunk, nop
-from ._writable import Writable, _after_write, _after_write_tick, new_writable_state
+from ._writable import Writable, _after_write, _after_write_tick, hook_failed, new_writable_state
 
 _nop = nop
 
@@ -34,6 +34,7 @@ class Duplex(Readable, Writable, trio.abc.HalfCloseableStream):
     """
 
     allow_half_open: bool
+    _event_arity: ClassVar[dict[str, int]] = {**Readable._event_arity, **Writable._event_arity}
     _readable_state: Any  # ReadableState, never None (the annotation of Writable says otherwise)
     _writable_state: Any  # WritableState, never None
 
@@ -237,7 +238,10 @@ class Transform(Duplex):
         state.writing = state.sync = True
         self._transform_write_cb = state.onwrite
         self._transform_length = self._readable_state.length
-        self._impl_transform(chunk, None if object_mode else "buffer", self._after_transform)
+        try:
+            self._impl_transform(chunk, None if object_mode else "buffer", self._after_transform)
+        except Exception as exc:
+            hook_failed(self, state, exc)
         state.sync = False
         if state.length < state.high_water_mark:
             return state.errored is None and not state.destroyed
@@ -320,8 +324,11 @@ class Transform(Duplex):
 def _transform_final(stream: Transform, cb: Callback | None) -> None:
     flush = stream._impl_flush
     if flush is not None and not stream.destroyed:
+        called = False
 
         def after(err: BaseException | None = None, data: Any = None) -> None:
+            nonlocal called
+            called = True
             if err is not None:
                 if cb is not None:
                     cb(err)
@@ -334,7 +341,14 @@ def _transform_final(stream: Transform, cb: Callback | None) -> None:
             if cb is not None:
                 cb(None)
 
-        flush(after)
+        try:
+            flush(after)
+        except Exception as exc:
+            # As for _write: the exception fails the stream instead of escaping (see hook_failed).
+            if called:
+                _destroy.error_or_destroy(stream, exc)
+            else:
+                after(exc)
     else:
         stream.push(None)
         if cb is not None:

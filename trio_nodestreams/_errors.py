@@ -7,7 +7,43 @@ is the string Node uses, so code written against Node's documentation can test
 
 from __future__ import annotations
 
-from typing import Any
+import os
+import sys
+from types import FrameType, TracebackType
+from typing import Any, TypeVar
+
+E = TypeVar("E", bound=BaseException)
+
+_HERE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def _is_ours(frame: FrameType) -> bool:
+    # This package's frames, and trio's (a scope task runs user code from trio's frames).
+    name = frame.f_code.co_filename
+    return name.startswith(_HERE) or f"{os.sep}trio{os.sep}" in name
+
+
+def at_call_site(err: E) -> E:
+    """Give ``err`` the traceback of the user's call that caused it.
+
+    For an error reported later (through ``'error'``, a callback or an awaited
+    ``pipeline()``) rather than raised on the spot: when it is finally raised, its
+    traceback ends at the user's line (``push(123)``), not only inside this package.
+    """
+    frame: FrameType | None = sys._getframe(1)
+    while frame is not None and _is_ours(frame):
+        frame = frame.f_back
+    tb: TracebackType | None = None
+    caller = frame
+    depth = 0
+    frames: list[FrameType] = []
+    while caller is not None and not _is_ours(caller) and depth < 8:
+        frames.append(caller)
+        caller = caller.f_back
+        depth += 1
+    for f in frames:  # from the innermost outwards: a traceback links outermost to innermost
+        tb = TracebackType(tb, f, f.f_lasti, f.f_lineno)
+    return err.with_traceback(tb) if tb is not None else err
 
 
 class NodeError(Exception):
@@ -21,6 +57,17 @@ class NodeError(Exception):
 
     code: str
     name: str
+
+    def __new__(cls, *args: object, **kwargs: object) -> NodeError:
+        # Node's TypeError and RangeError are Python's TypeError and ValueError too, however
+        # the error was made: NodeError(code, msg, name="TypeError") is a NodeTypeError.
+        if cls is NodeError:
+            name = kwargs.get("name")
+            if name == "TypeError":
+                cls = NodeTypeError
+            elif name == "RangeError":
+                cls = NodeRangeError
+        return super().__new__(cls, *args)
 
     def __init__(self, code: str, message: str, *, name: str = "Error") -> None:
         super().__init__(message)
@@ -39,15 +86,15 @@ class NodeError(Exception):
 class NodeTypeError(NodeError, TypeError):
     """A :class:`NodeError` that Node raises as a ``TypeError``."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(code, message, name="TypeError")
+    def __init__(self, code: str, message: str, *, name: str = "TypeError") -> None:
+        super().__init__(code, message, name=name)
 
 
 class NodeRangeError(NodeError, ValueError):
-    """A :class:`NodeError` that Node raises as a ``RangeError``."""
+    """A :class:`NodeError` that Node raises as a ``RangeError``; a Python ``ValueError``."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(code, message, name="RangeError")
+    def __init__(self, code: str, message: str, *, name: str = "RangeError") -> None:
+        super().__init__(code, message, name=name)
 
 
 class AbortError(NodeError):

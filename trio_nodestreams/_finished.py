@@ -13,6 +13,7 @@ from typing import Any
 import trio
 
 from ._errors import err_invalid_arg_type, err_stream_premature_close
+from ._events import fit
 
 Callback = Callable[..., object]
 
@@ -148,7 +149,8 @@ def eos(
     writable: bool | None = None,
     error: bool = True,
 ) -> Callable[[], None]:
-    """Call ``callback(err=None)`` once ``stream`` is done (Node's ``stream.finished``).
+    """Call ``callback(err)`` once ``stream`` is done (Node's ``stream.finished``); ``err``
+    is None on a clean end. A callback taking no argument is called without it.
 
     Returns:
       A function that removes every listener this call added.
@@ -156,16 +158,16 @@ def eos(
     if not is_node_stream(stream):
         raise err_invalid_arg_type("stream", "an instance of Stream", stream)
     done = False
+    # Node calls back with the error (undefined when there is none); a callback that
+    # takes no argument is called without it, as JavaScript would.
+    report = fit(callback, 1)
 
     def call(err: BaseException | None = None) -> None:
         nonlocal done
         if done:
             return
         done = True
-        if err is None:
-            callback()
-        else:
-            callback(err)
+        report(err)
 
     want_r = is_readable_node_stream(stream) if readable is None else readable
     want_w = is_writable_node_stream(stream) if writable is None else writable

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import trio
 
@@ -20,6 +20,7 @@ from ._buffer_list import BufferList
 from ._encoding import StringDecoder, check_encoding, decode, encode, text_length
 from ._errors import (
     AbortError,
+    at_call_site,
     err_invalid_arg_type,
     err_method_not_implemented,
     err_stream_push_after_eof,
@@ -94,6 +95,16 @@ class Readable(EventEmitter, trio.abc.ReceiveStream):
     _readable_state: ReadableState
     _writable_state: WritableState | None = None
     _scope: Scope
+    _event_arity: ClassVar[dict[str, int]] = {
+        **EventEmitter._event_arity,
+        "data": 1,
+        "end": 0,
+        "close": 0,
+        "error": 1,
+        "pause": 0,
+        "resume": 0,
+        "readable": 0,
+    }
     _async_scopes: set[trio.CancelScope] | None
     _trio: TrioUse | None
     _impl_read: Callable[[int], object]
@@ -681,7 +692,9 @@ def _add_chunk(stream: Readable, chunk: Any, encoding: str | None, add_to_front:
             chunk = bytes(chunk)
             chunk_enc = ""
         elif chunk is not None:
-            err = err_invalid_arg_type("chunk", "of type string or an instance of Buffer or Uint8Array", chunk)
+            err = at_call_site(
+                err_invalid_arg_type("chunk", "of type string or an instance of Buffer or Uint8Array", chunk)
+            )
     if err is not None:
         _destroy.error_or_destroy(stream, err)
         return False
@@ -691,13 +704,13 @@ def _add_chunk(stream: Readable, chunk: Any, encoding: str | None, add_to_front:
     elif state.object_mode or len(chunk) > 0:
         if add_to_front:
             if state.end_emitted:
-                _destroy.error_or_destroy(stream, err_stream_unshift_after_end_event())
+                _destroy.error_or_destroy(stream, at_call_site(err_stream_unshift_after_end_event()))
             elif state.destroyed or state.errored is not None:
                 return False
             else:
                 _push_chunk(stream, state, chunk, True)
         elif state.ended:
-            _destroy.error_or_destroy(stream, err_stream_push_after_eof())
+            _destroy.error_or_destroy(stream, at_call_site(err_stream_push_after_eof()))
         elif state.destroyed or state.errored is not None:
             return False
         else:

@@ -7,7 +7,7 @@ follows when the buffer empties; cork/uncork batch writes into ``_writev``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import trio
 
@@ -22,6 +22,7 @@ from ._async_impl import (
 from ._encoding import check_encoding, encode, normalize_encoding
 from ._errors import (
     NodeError,
+    at_call_site,
     err_invalid_arg_type,
     err_method_not_implemented,
     err_multiple_callback,
@@ -93,6 +94,16 @@ class Writable(EventEmitter, trio.abc.SendStream):
     _writable_state: WritableState
     _readable_state: ReadableState | None = None
     _scope: Scope
+    _event_arity: ClassVar[dict[str, int]] = {
+        **EventEmitter._event_arity,
+        "drain": 0,
+        "finish": 0,
+        "prefinish": 0,
+        "close": 0,
+        "error": 1,
+        "pipe": 1,
+        "unpipe": 2,
+    }
     _async_scopes: set[trio.CancelScope] | None
     _trio: TrioUse | None
     _impl_write: Callable[[Any, str | None, Callback], object]
@@ -216,7 +227,10 @@ class Writable(EventEmitter, trio.abc.SendStream):
             state.writelen = length
             state.writecb = _nop if callback is None else callback
             state.writing = state.sync = True
-            self._impl_write(chunk, None if object_mode else "buffer", state.onwrite)
+            try:
+                self._impl_write(chunk, None if object_mode else "buffer", state.onwrite)
+            except Exception as exc:
+                hook_failed(self, state, exc)
             state.sync = False
             # Measured after a synchronous _write had its chance to call back (Node >= 20).
             if state.length < state.high_water_mark:
@@ -230,7 +244,7 @@ class Writable(EventEmitter, trio.abc.SendStream):
         state = self._writable_state
         cb = state.writecb
         if cb is None:
-            _destroy.error_or_destroy(self, err_multiple_callback())
+            _destroy.error_or_destroy(self, at_call_site(err_multiple_callback()))
             return
         sync = state.sync
         state.writing = False
@@ -312,9 +326,9 @@ class Writable(EventEmitter, trio.abc.SendStream):
             _finish_maybe(self, state, True)
             state.ended = True
         elif state.finished:
-            err = err_stream_already_finished("end")
+            err = at_call_site(err_stream_already_finished("end"))
         elif state.destroyed:
-            err = err_stream_destroyed("end")
+            err = at_call_site(err_stream_destroyed("end"))
         if callback is not None:
             if err is not None or state.finished:
                 self._scope.next_tick(callback, err)
@@ -326,7 +340,7 @@ class Writable(EventEmitter, trio.abc.SendStream):
 
     def pipe(self, *_: Any, **__: Any) -> None:
         """A Writable cannot be piped from: fails with ``ERR_STREAM_CANNOT_PIPE``."""
-        _destroy.error_or_destroy(self, err_stream_cannot_pipe())
+        _destroy.error_or_destroy(self, at_call_site(err_stream_cannot_pipe()))
 
     def destroy(self, err: BaseException | None = None, callback: Callback | None = None) -> Writable:
         """Destroy the stream; pending write callbacks get ``ERR_STREAM_DESTROYED``."""
@@ -464,7 +478,7 @@ def _write(stream: Any, chunk: Any, encoding: Any, cb: Callback | None) -> bool 
     else:
         chunk, enc, cb = _normalize_write(state, chunk, encoding, cb)
     if state.ending or state.destroyed:
-        err: NodeError = err_stream_write_after_end() if state.ending else err_stream_destroyed("write")
+        err: NodeError = at_call_site(err_stream_write_after_end() if state.ending else err_stream_destroyed("write"))
         stream._scope.next_tick(cb, err)
         _destroy.error_or_destroy(stream, err, True)
         return err
@@ -482,7 +496,10 @@ def _write(stream: Any, chunk: Any, encoding: Any, cb: Callback | None) -> bool 
         state.writecb = cb
         state.writing = True
         state.sync = True
-        stream._impl_write(chunk, enc, state.onwrite)
+        try:
+            stream._impl_write(chunk, enc, state.onwrite)
+        except Exception as exc:
+            hook_failed(stream, state, exc)
         state.sync = False
     # Measured after a synchronous _write had its chance to call back (Node >= 20).
     ret = state.length < state.high_water_mark
@@ -533,11 +550,35 @@ def _do_write(stream: Any, state: WritableState, writev: bool, length: int, chun
     state.sync = True
     if state.destroyed:
         state.onwrite(err_stream_destroyed("write"))
-    elif writev:
-        stream._impl_writev(chunk, state.onwrite)
     else:
-        stream._impl_write(chunk, encoding, state.onwrite)
+        try:
+            if writev:
+                stream._impl_writev(chunk, state.onwrite)
+            else:
+                stream._impl_write(chunk, encoding, state.onwrite)
+        except Exception as exc:
+            hook_failed(stream, state, exc)
     state.sync = False
+
+
+def hook_failed(stream: Any, state: WritableState, exc: Exception) -> None:
+    """``_write`` (or ``_writev``, ``_transform``) raised: fail the write with ``exc``.
+
+    Node lets such an exception escape ``write()`` (and, uncaught, end the process); here
+    it destroys the stream with it, as ``callback(exc)`` would, so that it reaches whoever
+    waits on the stream (``await pipeline()``, ``await finished()``, ``'error'``
+    listeners) instead of failing the whole scope.
+
+    Raises:
+      NodeError: ``ERR_METHOD_NOT_IMPLEMENTED`` from a stream given no implementation at
+        all: that one is raised at the ``write()`` call, as Node does.
+    """
+    if isinstance(exc, NodeError) and exc.code == "ERR_METHOD_NOT_IMPLEMENTED":
+        raise exc
+    if state.writing and state.writecb is not None:
+        stream._onwrite(exc)  # the write is still pending: as if it called back with exc
+    else:
+        _destroy.error_or_destroy(stream, exc)
 
 
 def _onwrite_error(stream: Any, state: WritableState, er: BaseException, cb: Callback) -> None:
@@ -647,7 +688,7 @@ def _call_final(stream: Any, state: WritableState) -> None:
     def on_finish(err: BaseException | None = None, *_: Any) -> None:
         nonlocal called
         if called:
-            _destroy.error_or_destroy(stream, err if err is not None else err_multiple_callback())
+            _destroy.error_or_destroy(stream, err if err is not None else at_call_site(err_multiple_callback()))
             return
         called = True
         state.pendingcb -= 1
