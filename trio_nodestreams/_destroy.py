@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from ._async_impl import AsyncHost, cancel_async
-from ._errors import AbortError, at_call_site, err_multiple_callback
+from ._errors import AbortError, at_call_site, err_multiple_callback, err_scope_closed
 from ._state import Callback, ReadableState, StreamLike, WritableState
 
 # Internal events: a destroy waiting for _construct, and the end of _construct.
@@ -51,6 +51,8 @@ def destroy(stream: Host, err: BaseException | None = None, cb: Callback | None 
         if cb is not None:
             cb()
         return
+    if (w is not None and w.scope_closed) or (r is not None and r.scope_closed):
+        raise err_scope_closed()
     _record(err, w, r)
     if w is not None:
         w.destroyed = True

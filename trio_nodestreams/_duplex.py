@@ -227,6 +227,7 @@ class Transform(Duplex):
             and not state.destroyed
             and state.errored is None
             and state.constructed
+            and not state.scope_closed
         ):
             return Writable.write(self, chunk, encoding, callback)
         # Short path: Writable.write's, with _write's steps inline (one frame fewer per chunk).

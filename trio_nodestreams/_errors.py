@@ -220,6 +220,18 @@ def err_unhandled_error(value: Any) -> NodeError:
     return NodeError("ERR_UNHANDLED_ERROR", f"Unhandled error. ({value!r})")
 
 
+def err_scope_closed() -> NodeError:
+    """``ERR_SCOPE_CLOSED``: a stream was used after the ``open_scope()`` block it belongs to exited.
+
+    This code is ours: nothing can run a stream's deferred events once its scope is gone.
+    """
+    return NodeError(
+        "ERR_SCOPE_CLOSED",
+        "the scope of this stream has exited: a stream works only inside the "
+        "`async with trio_nodestreams.open_scope():` block it was made in (or the one passed as scope=)",
+    )
+
+
 def err_no_scope() -> NodeError:
     """``ERR_NO_SCOPE``: a stream was created outside ``open_scope()``.
 

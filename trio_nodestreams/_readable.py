@@ -23,6 +23,7 @@ from ._errors import (
     at_call_site,
     err_invalid_arg_type,
     err_method_not_implemented,
+    err_scope_closed,
     err_stream_push_after_eof,
     err_stream_unshift_after_end_event,
 )
@@ -158,6 +159,13 @@ class Readable(EventEmitter, trio.abc.ReceiveStream):
         self._impl_destroy = impl
         self._impl_construct = bind_impl(self, construct, "_construct", callback_adapter)
 
+    def _scope_exited(self) -> None:
+        """The scope's block exited (the scope calls this): from now on using the stream
+        raises ``ERR_SCOPE_CLOSED``."""
+        for state in (self._readable_state, self._writable_state):
+            if state is not None:
+                state.scope_closed = True
+
     def _after_construct_readable(self) -> None:
         state = self._readable_state
         if state.need_readable:
@@ -193,6 +201,7 @@ class Readable(EventEmitter, trio.abc.ReceiveStream):
             and not state.ended
             and not state.destroyed
             and state.errored is None
+            and not state.scope_closed
         ):
             # Short path: what _add_chunk and _push_chunk do with a non-empty bytes chunk (or
             # any object in object mode); it runs once per chunk per stage.
@@ -247,7 +256,7 @@ class Readable(EventEmitter, trio.abc.ReceiveStream):
           The data, or None when not enough is buffered yet.
         """
         state = self._readable_state
-        if size is None and state.flowing and state.decoder is None and state.length:
+        if size is None and state.flowing and state.decoder is None and state.length and not state.scope_closed:
             # Short path for _flow's per-chunk read(): in flowing mode Node's howMuchToRead(NaN)
             # is one object, or the first chunk's length (> 0); the size, n == 0 and "ended"
             # checks of the general path cannot apply. It runs once per chunk.
@@ -384,6 +393,8 @@ class Readable(EventEmitter, trio.abc.ReceiveStream):
     def resume(self) -> Readable:
         """Switch to flowing mode: ``'data'`` events carry the chunks."""
         state = self._readable_state
+        if state.scope_closed:
+            raise err_scope_closed()
         if not state.flowing:
             state.flowing = not state.readable_listening
             if not state.resume_scheduled:
@@ -427,6 +438,8 @@ class Readable(EventEmitter, trio.abc.ReceiveStream):
         Returns:
           ``dest``, so pipes can be chained.
         """
+        if self._readable_state.scope_closed:
+            raise err_scope_closed()
         _pipe.pipe(self, dest, end)
         return dest
 
@@ -668,6 +681,8 @@ class Readable(EventEmitter, trio.abc.ReceiveStream):
 
 def _add_chunk(stream: Readable, chunk: Any, encoding: str | None, add_to_front: bool) -> bool:
     state = stream._readable_state
+    if state.scope_closed:
+        raise err_scope_closed()
     err: BaseException | None = None
     chunk_enc = encoding
     if not state.object_mode:
@@ -731,6 +746,8 @@ def _add_chunk(stream: Readable, chunk: Any, encoding: str | None, add_to_front:
 
 def _read_general(stream: Readable, state: ReadableState, size: int | None) -> Chunk:
     """``read(size)``, every case (the short path of :meth:`Readable.read` is one of them)."""
+    if state.scope_closed:
+        raise err_scope_closed()
     # -1 stands for Node's NaN ("whatever there is"); any other negative reads nothing.
     if size is None:
         n = -1

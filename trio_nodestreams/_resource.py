@@ -3,8 +3,8 @@
 Node errors and Trio's resource errors meet here, once: a stream closed with
 ``aclose()`` or destroyed is ``trio.ClosedResourceError``; a failed one is
 ``trio.BrokenResourceError`` whose ``__cause__`` is the stream's own error;
-two tasks in ``receive_some`` (or in ``send_all`` / ``wait_send_all_might_not_block``)
-at once is ``trio.BusyResourceError``.
+two tasks in ``receive_some`` (or in ``send_all`` / ``wait_send_all_might_not_block`` /
+``send_eof``) at once is ``trio.BusyResourceError``.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 import attrs
 import trio
 
+from ._errors import err_scope_closed
 from ._events import EventEmitter
 from ._finished import eos
 from ._state import StreamLike
@@ -98,7 +99,14 @@ def adopt(stream: TrioStream) -> TrioUse:
 
     Its errors reach the caller as ``BrokenResourceError`` from ``receive_some`` /
     ``send_all``, so an ``'error'`` event no one listens to must not also fail the scope.
+
+    Raises:
+      trio.ClosedResourceError: the stream's scope has exited (its ``__cause__`` is
+        ``ERR_SCOPE_CLOSED``).
     """
+    r, w = stream._readable_state, stream._writable_state
+    if (r is not None and r.scope_closed) or (w is not None and w.scope_closed):
+        raise trio.ClosedResourceError("the stream's scope has exited") from err_scope_closed()
     use = stream._trio
     if use is None:
         use = stream._trio = TrioUse()
@@ -138,6 +146,9 @@ async def receive_some(stream: Receiver, max_bytes: int | None) -> object:
             # Paused mode, without attaching a 'readable' listener for good.
             state.flowing = False
         while True:
+            if use.closed:
+                # aclose() from another task wakes this one: closed, whatever is buffered.
+                _raise_for(stream, "receive_some")
             if state.destroyed:
                 # Like Node's async iterator: nothing more comes out of a destroyed
                 # stream, whatever is still buffered.
@@ -265,23 +276,31 @@ async def close_writable(stream: Sender, closing: bool = True) -> None:
 
 async def send_eof(stream: Sender) -> None:
     """See :meth:`Duplex.send_eof`: a second call (or one after ``end()``) only checkpoints."""
+    use = adopt(stream)
+    if use.sending:
+        raise trio.BusyResourceError("another task is sending on this stream")
     state = stream._writable_state
     if state.ending:
         await trio.lowlevel.checkpoint()
         return
-    await close_writable(stream, closing=False)
+    use.sending = True
+    try:
+        await close_writable(stream, closing=False)
+    finally:
+        use.sending = False
 
 
 async def close_readable(stream: Receiver) -> None:
     """See :meth:`Readable.aclose`; a Duplex first flushes and ends its writable side."""
     use = adopt(stream)
+    # Closed from now on, even if the flush below is cancelled (aclose_forcefully).
+    use.closed = True
     w = stream._writable_state
     if w is not None and not w.destroyed and not w.ending and w.errored is None:
         try:
             await close_writable(cast(Sender, stream), closing=False)
         except trio.BrokenResourceError:
             pass
-    use.closed = True
     stream.destroy()
     await trio.lowlevel.checkpoint()
 

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 import trio
 
-from ._errors import AbortError, err_no_scope
+from ._errors import AbortError, err_no_scope, err_scope_closed
 
 _current: contextvars.ContextVar[Scope | None] = contextvars.ContextVar(
     "trio_nodestreams_scope", default=None
@@ -35,6 +35,8 @@ class _Destroyable(Protocol):
 
     def destroy(self, err: BaseException | None = None) -> Any: ...
 
+    def _scope_exited(self) -> None: ...
+
 
 class Scope:
     """A nursery and a deferred-call queue that streams bind to.
@@ -48,6 +50,7 @@ class Scope:
         "__weakref__",
         "_closed",
         "_closing",
+        "_done",
         "_draining",
         "_idle_waiters",
         "_nursery",
@@ -67,6 +70,7 @@ class Scope:
         self._workers = 0
         self._closing = False
         self._closed = False
+        self._done = False  # the block exited and teardown is over: nothing can run here now
         self._runner_alive = False
         self._draining = False
         self._idle_waiters: list[trio.Event] = []
@@ -99,9 +103,9 @@ class Scope:
 
         An exception from the task fails the scope, like any nursery task.
         """
-        self._workers += 1
         if self._closed:
-            raise err_no_scope()
+            raise err_scope_closed()
+        self._workers += 1
         self._nursery.start_soon(self._worker, async_fn, args)
         if not self._runner_alive:
             self._start_runner()
@@ -148,7 +152,13 @@ class Scope:
         return not cs.cancelled_caught
 
     def register(self, stream: _Destroyable) -> None:
-        """Track ``stream`` so that a cancelled or failed scope destroys it."""
+        """Track ``stream`` so that a cancelled or failed scope destroys it.
+
+        Raises:
+          NodeError: ``ERR_SCOPE_CLOSED`` once the scope's block has exited.
+        """
+        if self._done:
+            raise err_scope_closed()
         self._streams.add(stream)
 
     async def wait_idle(self) -> None:
@@ -171,6 +181,9 @@ class Scope:
             trio.lowlevel.reschedule(parked)
 
     def _start_runner(self) -> None:
+        if self._done:
+            self._queue.clear()
+            raise err_scope_closed()
         if self._closed:
             # Teardown: the nursery is gone; deferred work runs right away.
             self._drain_sync()
@@ -249,6 +262,9 @@ class Scope:
                 fn(*args)
             except Exception as exc:
                 errors.append(exc)
+        self._done = True
+        for stream in list(self._streams):
+            stream._scope_exited()
         return errors
 
 

@@ -214,6 +214,9 @@ class ReadableState:
     pipe_ondata: Listener | None = None
     pipe_write: Callable[[Chunk], object] = nop
     pipe_pause: Callable[[], object] = nop
+    #: The scope's block exited: nothing can run the stream's deferred steps any more,
+    #: so using it raises ``ERR_SCOPE_CLOSED``.
+    scope_closed: bool = False
 
     def set_decoder(self, encoding: str | None) -> None:
         """Decode chunks with ``encoding`` from now on (None: keep bytes)."""
@@ -309,6 +312,8 @@ class WritableState:
     on_finished: list[Callback] = attrs.Factory(list)
     #: False for the writable side of a Duplex made with ``writable=False``; None: not set.
     writable: bool | None = None
+    #: The scope's block exited: using the stream raises ``ERR_SCOPE_CLOSED``.
+    scope_closed: bool = False
 
     def reset_buffer(self) -> None:
         """Forget the buffered writes."""

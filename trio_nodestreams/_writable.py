@@ -26,6 +26,7 @@ from ._errors import (
     err_invalid_arg_type,
     err_method_not_implemented,
     err_multiple_callback,
+    err_scope_closed,
     err_stream_already_finished,
     err_stream_cannot_pipe,
     err_stream_destroyed,
@@ -166,6 +167,13 @@ class Writable(EventEmitter, trio.abc.SendStream):
         self._impl_destroy = impl
         self._impl_construct = bind_impl(self, construct, "_construct", callback_adapter)
 
+    def _scope_exited(self) -> None:
+        """The scope's block exited (the scope calls this): from now on using the stream
+        raises ``ERR_SCOPE_CLOSED``."""
+        for state in (self._readable_state, self._writable_state):
+            if state is not None:
+                state.scope_closed = True
+
     def _after_construct_writable(self) -> None:
         state = self._writable_state
         if not state.writing:
@@ -217,6 +225,7 @@ class Writable(EventEmitter, trio.abc.SendStream):
             and not state.destroyed
             and state.errored is None
             and state.constructed
+            and not state.scope_closed
         ):
             # Short path (the steps of _write and _do_write): plain bytes, or any object in
             # object mode, into an idle stream go straight to _write. It runs once per chunk
@@ -307,6 +316,8 @@ class Writable(EventEmitter, trio.abc.SendStream):
         ``callback(err=None)`` runs at ``'finish'``, or with the error.
         """
         state = self._writable_state
+        if state.scope_closed:
+            raise err_scope_closed()
         if callable(chunk):
             callback, chunk, encoding = chunk, None, None
         elif callable(encoding):
@@ -470,6 +481,8 @@ class Writable(EventEmitter, trio.abc.SendStream):
 
 def _write(stream: Any, chunk: Any, encoding: Any, cb: Callback | None) -> bool | BaseException:
     state: WritableState = stream._writable_state
+    if state.scope_closed:
+        raise err_scope_closed()
     if type(chunk) is bytes and encoding is None and not state.object_mode:
         # The common case, kept short: it runs once per chunk per stage.
         enc: str | None = "buffer"
