@@ -11,8 +11,8 @@ of the scope (a *pump*), which the pipeline cancels when it fails.
 from __future__ import annotations
 
 import inspect
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from typing import Any, overload
 
 import trio
 
@@ -28,7 +28,7 @@ from ._errors import (
     err_stream_destroyed,
     err_stream_premature_close,
 )
-from ._events import fit
+from ._events import EventEmitter, fit
 from ._feeder import Emit, Feeder
 from ._finished import (
     eos,
@@ -43,7 +43,13 @@ from ._readable import Readable
 from ._scope import Scope, current_scope
 from ._state import Callback
 
-__all__ = ["compose", "pipeline", "pipeline_cb"]
+__all__ = ["Stage", "compose", "pipeline", "pipeline_cb"]
+
+#: A stage of :func:`pipeline` or :func:`compose`: a Node stream (or anything that emits
+#: like one), a sync or async iterable, or a function (first: one returning an iterable;
+#: later: an async generator function ``fn(source)``; last: also an async function
+#: consuming ``source``). Which of them fits where is checked when the pipeline starts.
+Stage = EventEmitter | Iterable[object] | AsyncIterable[object] | Callable[..., object]
 
 _aclose_all = aclose_all
 _is_async_iterable = is_async_iterable
@@ -127,7 +133,7 @@ class _Pipeline:
 def _destroyer(stream: Any, reading: bool, writing: bool) -> tuple[Callable[[BaseException | None], None], Callable[[], None]]:
     finished = False
 
-    def on_close(*_: Any) -> None:
+    def on_close(*_: object) -> None:
         nonlocal finished
         finished = True
 
@@ -152,7 +158,7 @@ def _destroyer(stream: Any, reading: bool, writing: bool) -> tuple[Callable[[Bas
 def _pipe(src: Any, dst: Any, finish: Callback, end: bool) -> Callable[[], None]:
     ended = False
 
-    def on_dst_close(*_: Any) -> None:
+    def on_dst_close(*_: object) -> None:
         if not ended:
             finish(err_stream_premature_close())
 
@@ -387,7 +393,7 @@ def _start(
     return p, ret
 
 
-def pipeline_cb(*args: Any, end: bool = True) -> Any:
+def pipeline_cb(*args: Stage, end: bool = True) -> Any:
     """Node's callback form: ``pipeline_cb(*streams, callback)``; returns the last stream.
 
     ``callback(err, value)`` runs once, after every stage finished or failed; a callback
@@ -396,6 +402,7 @@ def pipeline_cb(*args: Any, end: bool = True) -> Any:
     if not args or not callable(args[-1]) or is_node_stream(args[-1]):
         raise err_invalid_arg_type("streams[stream.length - 1]", "of type function", args[-1] if args else None)
     *streams, callback = args
+    assert callable(callback)
     called = False
     # Node calls back with (err, value); a callback taking fewer arguments gets the first ones.
     report = fit(callback, 2)
@@ -410,7 +417,15 @@ def pipeline_cb(*args: Any, end: bool = True) -> Any:
     return _start(streams, once, end)[1]
 
 
-async def pipeline(*streams: Any, end: bool = True) -> Any:
+@overload
+async def pipeline(streams: Sequence[Stage], /, *, end: bool = True) -> Any: ...
+
+
+@overload
+async def pipeline(first: Stage, second: Stage, /, *rest: Stage, end: bool = True) -> Any: ...
+
+
+async def pipeline(*streams: Stage, end: bool = True) -> Any:
     """Connect ``streams`` in order and wait until the last one is done.
 
     Args:
@@ -548,7 +563,7 @@ def _duplex_from(body: Any) -> Any:
     raise err_invalid_arg_type("body", "Stream, AsyncGeneratorFunction or AsyncIterable", body)
 
 
-def compose(*streams: Any) -> Duplex:
+def compose(*streams: Stage) -> Duplex:
     """Combine ``streams`` into one Duplex: writes go to the first, reads come from the last.
 
     Args:
@@ -565,7 +580,7 @@ def compose(*streams: Any) -> Duplex:
     if len(streams) == 1:
         return _duplex_from(streams[0])  # type: ignore[no-any-return]
     orig = list(streams)
-    items = list(streams)
+    items: list[Any] = list(streams)  # checked below; used by duck typing, as Node does
     if callable(items[0]) and not is_node_stream(items[0]):
         items[0] = _duplex_from(items[0])
     if callable(items[-1]) and not is_node_stream(items[-1]):
@@ -588,7 +603,7 @@ def compose(*streams: Any) -> Duplex:
     head = items[0]
     writable = bool(is_writable(head))
 
-    def onfinished(err: BaseException | None = None, *_: Any) -> None:
+    def onfinished(err: BaseException | None = None, *_: object) -> None:
         nonlocal onclose, closing
         cb = onclose
         onclose = None
@@ -660,7 +675,7 @@ def compose(*streams: Any) -> Duplex:
 
         head.on("drain", on_head_drain)
 
-        def on_tail_eos(*_: Any) -> None:
+        def on_tail_eos(*_: object) -> None:
             nonlocal onfinish
             if onfinish is not None:
                 cb, onfinish = onfinish, None

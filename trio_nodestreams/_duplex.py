@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict, Unpack
 
 import trio
 
@@ -152,6 +152,32 @@ class Duplex(Readable, Writable, trio.abc.HalfCloseableStream):
     aclose = Readable.aclose
 
 
+class DuplexOptions(TypedDict, total=False):
+    """The keyword arguments of :class:`Duplex` (what :class:`Transform` passes on)."""
+
+    allow_half_open: bool
+    readable: bool
+    writable: bool
+    high_water_mark: int | None
+    readable_high_water_mark: int | None
+    writable_high_water_mark: int | None
+    object_mode: bool
+    readable_object_mode: bool | None
+    writable_object_mode: bool | None
+    encoding: str | None
+    decode_strings: bool
+    default_encoding: str
+    emit_close: bool
+    auto_destroy: bool
+    read: Callable[..., object] | None
+    write: Callable[..., object] | None
+    writev: Callable[..., object] | None
+    final: Callable[..., object] | None
+    destroy: Callable[..., object] | None
+    construct: Callable[..., object] | None
+    scope: Scope | None
+
+
 class Transform(Duplex):
     """A Duplex whose output is computed from its input.
 
@@ -171,7 +197,7 @@ class Transform(Duplex):
         *,
         transform: Callable[..., object] | None = None,
         flush: Callable[..., object] | None = None,
-        **options: Any,
+        **options: Unpack[DuplexOptions],
     ) -> None:
         r_hwm = options.get("readable_high_water_mark")
         if r_hwm == 0 and options.get("high_water_mark") is None:

@@ -9,8 +9,8 @@ through the scope's ``next_tick`` queue. Trio idioms (``async for``,
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from collections.abc import Awaitable, Callable, Sized
+from typing import TYPE_CHECKING, ClassVar, Protocol, TypeVar
 
 import trio
 
@@ -240,7 +240,7 @@ class Readable(EventEmitter, trio.abc.ReceiveStream):
             return not state.ended and (state.length < state.high_water_mark or not state.length)
         return _add_chunk(self, chunk, encoding, False)
 
-    def unshift(self, chunk: Any, encoding: str | None = None) -> bool:
+    def unshift(self, chunk: object, encoding: str | None = None) -> bool:
         """Put ``chunk`` back at the front of the buffer."""
         return _add_chunk(self, chunk, encoding, True)
 
@@ -443,7 +443,7 @@ class Readable(EventEmitter, trio.abc.ReceiveStream):
         _pipe.pipe(self, dest, end)
         return dest
 
-    def unpipe(self, dest: Any = None) -> Readable:
+    def unpipe(self, dest: Destination | None = None) -> Readable:
         """Stop piping into ``dest`` (or into every destination)."""
         state = self._readable_state
         if not state.pipes:
@@ -557,7 +557,7 @@ class Readable(EventEmitter, trio.abc.ReceiveStream):
         """An async iterator over the chunks (Node's ``readable.iterator()``)."""
         return ReadableIterator(self, destroy_on_return)
 
-    async def receive_some(self, max_bytes: int | None = None) -> Any:
+    async def receive_some(self, max_bytes: int | None = None) -> Chunk:
         """Trio's ``ReceiveStream.receive_some``: wait for data; ``b""`` at the end.
 
         Raises:
@@ -628,15 +628,15 @@ class Readable(EventEmitter, trio.abc.ReceiveStream):
             object_mode=True, high_water_mark=1, scope=self._scope, read=feeder.read, destroy=feeder.destroy
         )
 
-    def map(self, fn: Callable[[Any], object], concurrency: int = 1) -> Readable:
+    def map(self, fn: Callable[[Chunk], object], concurrency: int = 1) -> Readable:
         """A stream of ``fn(chunk)`` (sync or async), up to ``concurrency`` calls at once, in order."""
         return self._operate(_iterops.map_(fn, concurrency))
 
-    def filter(self, fn: Callable[[Any], object], concurrency: int = 1) -> Readable:
+    def filter(self, fn: Callable[[Chunk], object], concurrency: int = 1) -> Readable:
         """A stream of the chunks for which ``fn(chunk)`` is truthy."""
         return self._operate(_iterops.filter_(fn, concurrency))
 
-    def flat_map(self, fn: Callable[[Any], object], concurrency: int = 1) -> Readable:
+    def flat_map(self, fn: Callable[[Chunk], object], concurrency: int = 1) -> Readable:
         """A stream of every item of the iterables or streams ``fn(chunk)`` returns."""
         return self._operate(_iterops.flat_map(fn, concurrency))
 
@@ -648,27 +648,27 @@ class Readable(EventEmitter, trio.abc.ReceiveStream):
         """A stream of the chunks after the first ``n``."""
         return self._operate(_iterops.drop(n))
 
-    async def for_each(self, fn: Callable[[Any], object], concurrency: int = 1) -> None:
+    async def for_each(self, fn: Callable[[Chunk], object], concurrency: int = 1) -> None:
         """Call ``fn(chunk)`` for every chunk; return when the stream ended."""
         await _iterops.for_each(self, fn, concurrency)
 
-    async def to_array(self) -> list[Any]:
+    async def to_array(self) -> list[Chunk]:
         """Every chunk, in a list."""
         return await _iterops.to_array(self)
 
-    async def reduce(self, fn: Callable[[Any, Any], object], *initial: object) -> Any:
+    async def reduce(self, fn: Callable[[Chunk, Chunk], object], *initial: object) -> Chunk:
         """Fold the chunks with ``fn(acc, chunk)``, from ``initial`` or the first chunk."""
         return await _iterops.reduce(self, fn, *initial[:1])
 
-    async def some(self, fn: Callable[[Any], object], concurrency: int = 1) -> bool:
+    async def some(self, fn: Callable[[Chunk], object], concurrency: int = 1) -> bool:
         """Whether ``fn(chunk)`` is truthy for some chunk (stops at the first)."""
         return await _iterops.some(self, fn, concurrency)
 
-    async def every(self, fn: Callable[[Any], object], concurrency: int = 1) -> bool:
+    async def every(self, fn: Callable[[Chunk], object], concurrency: int = 1) -> bool:
         """Whether ``fn(chunk)`` is truthy for every chunk."""
         return await _iterops.every(self, fn, concurrency)
 
-    async def find(self, fn: Callable[[Any], object], concurrency: int = 1) -> Any:
+    async def find(self, fn: Callable[[Chunk], object], concurrency: int = 1) -> Chunk:
         """The first chunk for which ``fn(chunk)`` is truthy, or None."""
         return await _iterops.find(self, fn, concurrency)
 
@@ -679,7 +679,7 @@ class Readable(EventEmitter, trio.abc.ReceiveStream):
 # -- the state machine ---------------------------------------------------------
 
 
-def _add_chunk(stream: Readable, chunk: Any, encoding: str | None, add_to_front: bool) -> bool:
+def _add_chunk(stream: Readable, chunk: Chunk, encoding: str | None, add_to_front: bool) -> bool:
     state = stream._readable_state
     if state.scope_closed:
         raise err_scope_closed()
@@ -848,7 +848,7 @@ def _reencode(text: str, from_enc: str, to_enc: str) -> str:
     return decode(encode(text, from_enc), to_enc)
 
 
-def _push_chunk(stream: Readable, state: ReadableState, chunk: Any, add_to_front: bool) -> None:
+def _push_chunk(stream: Readable, state: ReadableState, chunk: Chunk, add_to_front: bool) -> None:
     if state.flowing and state.length == 0 and not state.sync and "data" in stream._events:
         writers = state.await_drain_writers
         if writers is not None:
@@ -871,7 +871,7 @@ def _push_chunk(stream: Readable, state: ReadableState, chunk: Any, add_to_front
         stream._scope.next_tick(_maybe_read_more_nt, stream, state)
 
 
-def _len(chunk: Any) -> int:
+def _len(chunk: Sized) -> int:
     # Node measures text in UTF-16 code units; astral characters count twice.
     if type(chunk) is str and not chunk.isascii():
         return text_length(chunk)
@@ -992,7 +992,15 @@ def _end_readable_nt(state: ReadableState, stream: Readable) -> None:
                 stream.destroy()
 
 
-def _end_writable_nt(stream: Any) -> None:
+class _WritableSide(Protocol):
+    writable: bool
+    writable_ended: bool
+    destroyed: bool
+
+    def end(self) -> object: ...
+
+
+def _end_writable_nt(stream: _WritableSide) -> None:
     if stream.writable and not stream.writable_ended and not stream.destroyed:
         stream.end()
 
@@ -1000,7 +1008,7 @@ def _end_writable_nt(stream: Any) -> None:
 # -- async implementations ------------------------------------------------------
 
 
-def _read_adapter(stream: Readable, fn: Callable[..., Any]) -> Callable[[int], None]:
+def _read_adapter(stream: Readable, fn: Callable[..., Awaitable[object]]) -> Callable[[int], None]:
     """``_read(size)`` over ``await fn(size)``: pushes made while it runs count as its answer."""
 
     def read(size: int) -> None:
@@ -1022,7 +1030,11 @@ def _read_adapter(stream: Readable, fn: Callable[..., Any]) -> Callable[[int], N
 
 # -- async iteration ------------------------------------------------------------
 
-_UNSET: Any = object()
+class _Unset:
+    """No outcome yet (None is a clean end)."""
+
+
+_UNSET = _Unset()
 
 
 class ReadableIterator:
@@ -1048,7 +1060,7 @@ class ReadableIterator:
         self.stream = stream
         self._destroy_on_return = destroy_on_return
         self._done = False
-        self._error: Any = _UNSET
+        self._error: BaseException | _Unset | None = _UNSET
         self._wake: trio.Event | None = None
         # The stream must not keep the iterator alive: dropping the iterator is
         # how an early ``break`` is noticed.
@@ -1070,7 +1082,8 @@ class ReadableIterator:
 
     def _on_eos(self, err: BaseException | None = None) -> None:
         if err is not None:
-            self._error = _destroy.aggregate(None if self._error is _UNSET else self._error, err)
+            previous = self._error
+            self._error = _destroy.aggregate(None if isinstance(previous, _Unset) else previous, err)
         elif self._error is _UNSET:
             self._error = None
         if self._wake is not None:
@@ -1079,7 +1092,7 @@ class ReadableIterator:
     def __aiter__(self) -> ReadableIterator:
         return self
 
-    async def __anext__(self) -> Any:
+    async def __anext__(self) -> Chunk:
         if self._done:
             raise StopAsyncIteration
         stream = self.stream
@@ -1089,9 +1102,10 @@ class ReadableIterator:
                 if chunk is not None:
                     await trio.lowlevel.checkpoint_if_cancelled()
                     return chunk
-                if self._error is not _UNSET:
-                    if self._error is not None:
-                        raise self._error
+                error = self._error
+                if not isinstance(error, _Unset):
+                    if error is not None:
+                        raise error
                     self._finish()
                     raise StopAsyncIteration
                 self._wake = trio.Event()

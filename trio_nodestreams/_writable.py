@@ -7,7 +7,7 @@ follows when the buffer empties; cork/uncork batch writes into ``_writev``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import trio
 
@@ -107,8 +107,8 @@ class Writable(EventEmitter, trio.abc.SendStream):
     }
     _async_scopes: set[trio.CancelScope] | None
     _trio: TrioUse | None
-    _impl_write: Callable[[Any, str | None, Callback], object]
-    _impl_writev: Callable[[list[tuple[Any, str | None]], Callback], object] | None
+    _impl_write: Callable[[Chunk, str | None, Callback], object]
+    _impl_writev: Callable[[list[tuple[Chunk, str | None]], Callback], object] | None
     _impl_final: Callable[[Callback], object] | None
     _impl_destroy: Callable[[BaseException | None, Callback], object]
     _impl_construct: Callable[[Callback], object] | None
@@ -182,7 +182,7 @@ class Writable(EventEmitter, trio.abc.SendStream):
 
     # -- implementation hooks ---------------------------------------------------------
 
-    def _write(self, chunk: Any, encoding: str | None, callback: Callback) -> object:
+    def _write(self, chunk: Chunk, encoding: str | None, callback: Callback) -> object:
         """Consume one chunk, then ``callback(err=None)``; override, or pass ``write=``."""
         writev = self._impl_writev
         if writev is None:
@@ -192,7 +192,7 @@ class Writable(EventEmitter, trio.abc.SendStream):
 
     #: ``_writev(chunks, callback)``: consume several buffered chunks at once; a subclass
     #: may define it (or pass ``writev=``).
-    _writev: Callable[[list[tuple[Any, str | None]], Callback], object] | None = None
+    _writev: Callable[[list[tuple[Chunk, str | None]], Callback], object] | None = None
     #: ``_final(callback)``: called once after the last write, before ``'finish'``.
     _final: Callable[[Callback], object] | None = None
     #: ``_construct(callback)``: prepare the stream before any write.
@@ -307,7 +307,7 @@ class Writable(EventEmitter, trio.abc.SendStream):
 
     def end(
         self,
-        chunk: Any = None,
+        chunk: object = None,
         encoding: str | Callback | None = None,
         callback: Callback | None = None,
     ) -> Writable:
@@ -444,7 +444,7 @@ class Writable(EventEmitter, trio.abc.SendStream):
 
     # -- Trio idioms ----------------------------------------------------------------------
 
-    async def send_all(self, data: Any) -> None:
+    async def send_all(self, data: object) -> None:
         """Trio's ``SendStream.send_all``: write ``data``, then wait out back-pressure.
 
         Raises:
@@ -479,27 +479,29 @@ class Writable(EventEmitter, trio.abc.SendStream):
 # -- the state machine ----------------------------------------------------------------
 
 
-def _write(stream: Any, chunk: Any, encoding: Any, cb: Callback | None) -> bool | BaseException:
+def _write(stream: Writable, chunk: object, encoding: str | Callback | None, cb: Callback | None) -> bool | BaseException:
     state: WritableState = stream._writable_state
     if state.scope_closed:
         raise err_scope_closed()
+    data: Chunk
+    enc: str | None
     if type(chunk) is bytes and encoding is None and not state.object_mode:
         # The common case, kept short: it runs once per chunk per stage.
-        enc: str | None = "buffer"
+        data, enc = chunk, "buffer"
         if cb is None:
             cb = _nop
     else:
-        chunk, enc, cb = _normalize_write(state, chunk, encoding, cb)
+        data, enc, cb = _normalize_write(state, chunk, encoding, cb)
     if state.ending or state.destroyed:
         err: NodeError = at_call_site(err_stream_write_after_end() if state.ending else err_stream_destroyed("write"))
         stream._scope.next_tick(cb, err)
         _destroy.error_or_destroy(stream, err, True)
         return err
     state.pendingcb += 1
-    length = 1 if state.object_mode else len(chunk)
+    length = 1 if state.object_mode else len(data)
     state.length += length
     if state.writing or state.corked or state.errored is not None or not state.constructed:
-        state.buffered.append((chunk, enc, cb))
+        state.buffered.append((data, enc, cb))
         if state.all_buffers and enc != "buffer":
             state.all_buffers = False
         if state.all_noop and cb is not _nop:
@@ -510,7 +512,7 @@ def _write(stream: Any, chunk: Any, encoding: Any, cb: Callback | None) -> bool 
         state.writing = True
         state.sync = True
         try:
-            stream._impl_write(chunk, enc, state.onwrite)
+            stream._impl_write(data, enc, state.onwrite)
         except Exception as exc:
             hook_failed(stream, state, exc)
         state.sync = False
@@ -521,7 +523,9 @@ def _write(stream: Any, chunk: Any, encoding: Any, cb: Callback | None) -> bool 
     return ret and state.errored is None and not state.destroyed
 
 
-def _normalize_write(state: WritableState, chunk: Any, encoding: Any, cb: Callback | None) -> tuple[Any, str | None, Callback]:
+def _normalize_write(
+    state: WritableState, chunk: object, encoding: str | Callback | None, cb: Callback | None
+) -> tuple[Chunk, str | None, Callback]:
     """Validate a chunk and resolve its encoding (every case but plain bytes)."""
     if callable(encoding):
         cb = encoding
@@ -556,7 +560,7 @@ def _normalize_write(state: WritableState, chunk: Any, encoding: Any, cb: Callba
     return chunk, enc, cb
 
 
-def _do_write(stream: Any, state: WritableState, writev: bool, length: int, chunk: Chunk, encoding: str | None, cb: Callback) -> None:
+def _do_write(stream: Writable, state: WritableState, writev: bool, length: int, chunk: Chunk, encoding: str | None, cb: Callback) -> None:
     state.writelen = length
     state.writecb = cb
     state.writing = True
@@ -566,6 +570,7 @@ def _do_write(stream: Any, state: WritableState, writev: bool, length: int, chun
     else:
         try:
             if writev:
+                assert stream._impl_writev is not None
                 stream._impl_writev(chunk, state.onwrite)
             else:
                 stream._impl_write(chunk, encoding, state.onwrite)
@@ -574,7 +579,7 @@ def _do_write(stream: Any, state: WritableState, writev: bool, length: int, chun
     state.sync = False
 
 
-def hook_failed(stream: Any, state: WritableState, exc: Exception) -> None:
+def hook_failed(stream: Writable, state: WritableState, exc: Exception) -> None:
     """``_write`` (or ``_writev``, ``_transform``) raised: fail the write with ``exc``.
 
     Node lets such an exception escape ``write()`` (and, uncaught, end the process); here
@@ -594,7 +599,7 @@ def hook_failed(stream: Any, state: WritableState, exc: Exception) -> None:
         _destroy.error_or_destroy(stream, exc)
 
 
-def _onwrite_error(stream: Any, state: WritableState, er: BaseException, cb: Callback) -> None:
+def _onwrite_error(stream: Writable, state: WritableState, er: BaseException, cb: Callback) -> None:
     state.pendingcb -= 1
     cb(er)
     _error_buffer(state)
@@ -603,10 +608,10 @@ def _onwrite_error(stream: Any, state: WritableState, er: BaseException, cb: Cal
 
 def _after_write_tick(info: AfterWrite) -> None:
     info.state.after_write_tick_info = None
-    _after_write(info.stream, info.state, info.count, info.cb)
+    _after_write(cast(Writable, info.stream), info.state, info.count, info.cb)
 
 
-def _after_write(stream: Any, state: WritableState, count: int, cb: Callback) -> None:
+def _after_write(stream: Writable, state: WritableState, count: int, cb: Callback) -> None:
     if not state.ending and not stream.destroyed and state.length == 0 and state.need_drain:
         state.need_drain = False
         stream.emit("drain")
@@ -635,7 +640,7 @@ def _error_buffer(state: WritableState) -> None:
     state.reset_buffer()
 
 
-def _clear_buffer(stream: Any, state: WritableState) -> None:
+def _clear_buffer(stream: Writable, state: WritableState) -> None:
     if state.corked or state.buffer_processing or state.destroyed or not state.constructed:
         return
     buffered = state.buffered
@@ -651,7 +656,7 @@ def _clear_buffer(stream: Any, state: WritableState) -> None:
             callback: Callback = _nop
         else:
 
-            def callback(err: BaseException | None = None, *_: Any) -> None:
+            def callback(err: BaseException | None = None, *_: object) -> None:
                 for entry in entries:
                     entry[2](err)
 
@@ -695,10 +700,10 @@ def _need_finish(state: WritableState) -> bool:
     )
 
 
-def _call_final(stream: Any, state: WritableState) -> None:
+def _call_final(stream: Writable, state: WritableState) -> None:
     called = False
 
-    def on_finish(err: BaseException | None = None, *_: Any) -> None:
+    def on_finish(err: BaseException | None = None, *_: object) -> None:
         nonlocal called
         if called:
             _destroy.error_or_destroy(stream, err if err is not None else at_call_site(err_multiple_callback()))
@@ -718,6 +723,7 @@ def _call_final(stream: Any, state: WritableState) -> None:
 
     state.sync = True
     state.pendingcb += 1
+    assert stream._impl_final is not None
     try:
         stream._impl_final(on_finish)
     except Exception as exc:
@@ -725,7 +731,7 @@ def _call_final(stream: Any, state: WritableState) -> None:
     state.sync = False
 
 
-def _prefinish(stream: Any, state: WritableState) -> None:
+def _prefinish(stream: Writable, state: WritableState) -> None:
     if not state.prefinished and not state.final_called:
         if stream._impl_final is not None and not state.destroyed:
             state.final_called = True
@@ -735,7 +741,7 @@ def _prefinish(stream: Any, state: WritableState) -> None:
             stream.emit("prefinish")
 
 
-def _finish_maybe(stream: Any, state: WritableState, sync: bool = False) -> None:
+def _finish_maybe(stream: Writable, state: WritableState, sync: bool = False) -> None:
     if _need_finish(state):
         _prefinish(stream, state)
         if state.pendingcb == 0:
@@ -747,14 +753,14 @@ def _finish_maybe(stream: Any, state: WritableState, sync: bool = False) -> None
                 _finish(stream, state)
 
 
-def _finish_if_needed(stream: Any, state: WritableState) -> None:
+def _finish_if_needed(stream: Writable, state: WritableState) -> None:
     if _need_finish(state):
         _finish(stream, state)
     else:
         state.pendingcb -= 1
 
 
-def _finish(stream: Any, state: WritableState) -> None:
+def _finish(stream: Writable, state: WritableState) -> None:
     state.pendingcb -= 1
     state.finished = True
     callbacks, state.on_finished = state.on_finished, []
