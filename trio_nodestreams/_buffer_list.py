@@ -15,8 +15,13 @@ from collections import deque
 from collections.abc import Iterator
 from typing import Any
 
+#: A chunk: ``bytes`` (or ``str`` once decoding, or when ``decode_strings`` is off) in byte
+#: mode, any object but None in object mode. The mode is known at run time only, so a chunk
+#: is typed ``Any``, as Node's own typings type it ``any``.
+Chunk = Any
 
-class BufferList(deque[Any]):
+
+class BufferList(deque[Chunk]):
     """Chunks waiting to be read: ``bytes``, ``str`` (decoded) or objects (object mode).
 
     ``offset`` is how much of the head chunk was already consumed; iteration,
@@ -29,24 +34,24 @@ class BufferList(deque[Any]):
         super().__init__()
         self.offset = 0  # bytes/characters already consumed from the head chunk
 
-    def __iter__(self) -> Iterator[Any]:
+    def __iter__(self) -> Iterator[Chunk]:
         it = deque.__iter__(self)
         if self.offset and len(self):
             yield next(it)[self.offset :]
         yield from it
 
-    def push(self, chunk: Any) -> None:
+    def push(self, chunk: Chunk) -> None:
         """Append ``chunk``."""
         self.append(chunk)
 
-    def unshift(self, chunk: Any) -> None:
+    def unshift(self, chunk: Chunk) -> None:
         """Put ``chunk`` in front."""
         if self.offset:
             self[0] = self[0][self.offset :]
             self.offset = 0
         self.appendleft(chunk)
 
-    def shift(self) -> Any:
+    def shift(self) -> Chunk:
         """Remove and return the first chunk."""
         chunk = self.popleft()
         if self.offset:
@@ -54,7 +59,7 @@ class BufferList(deque[Any]):
             self.offset = 0
         return chunk
 
-    def first(self) -> Any:
+    def first(self) -> Chunk:
         """The first chunk, not removed."""
         chunk = self[0]
         return chunk[self.offset :] if self.offset else chunk
@@ -68,7 +73,7 @@ class BufferList(deque[Any]):
         deque.clear(self)
         self.offset = 0
 
-    def join_all(self) -> Any:
+    def join_all(self) -> Chunk:
         """Remove and return everything as one ``bytes`` or ``str``."""
         if len(self) == 1 and not self.offset:
             out = self.popleft()
@@ -78,7 +83,7 @@ class BufferList(deque[Any]):
             self.clear()
         return out
 
-    def consume(self, n: int) -> Any:
+    def consume(self, n: int) -> Chunk:
         """Remove and return exactly ``n`` bytes (or characters) from the front."""
         head = self[0]
         off = self.offset

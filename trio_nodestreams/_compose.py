@@ -41,7 +41,7 @@ from ._finished import (
 from ._iterops import aclose_all, as_async_iterator, is_async_iterable, is_iterable
 from ._readable import Readable
 from ._scope import Scope, current_scope
-from ._state import Callback
+from ._state import Callback, Chunk
 
 __all__ = ["Stage", "compose", "pipeline", "pipeline_cb"]
 
@@ -56,7 +56,7 @@ _is_async_iterable = is_async_iterable
 _is_iterable = is_iterable
 
 
-def err_invalid_return_value(expected: str, name: str, value: Any) -> NodeTypeError:
+def err_invalid_return_value(expected: str, name: str, value: object) -> NodeTypeError:
     """``ERR_INVALID_RETURN_VALUE``."""
     return NodeTypeError(
         "ERR_INVALID_RETURN_VALUE",
@@ -77,7 +77,7 @@ class _Pipeline:
         # once every stage has finished.
         self.failed = failed
         self.error: BaseException | None = None
-        self.value: Any = None
+        self.value: object = None
         self.destroys: list[Callable[[BaseException | None], None]] = []
         self.finish_count = 0
         self.last_cleanup: list[Callable[[], object]] = []
@@ -116,7 +116,7 @@ class _Pipeline:
         self.aborted = True
         self.finish_impl(err, False)
 
-    def spawn(self, fn: Callable[..., Awaitable[None]], *args: Any) -> None:
+    def spawn(self, fn: Callable[..., Awaitable[None]], *args: object) -> None:
         """Run ``fn(*args)`` in the scope under a cancel scope this pipeline owns."""
         cs = trio.CancelScope()
         self.tasks.append(cs)
@@ -407,7 +407,7 @@ def pipeline_cb(*args: Stage, end: bool = True) -> Any:
     # Node calls back with (err, value); a callback taking fewer arguments gets the first ones.
     report = fit(callback, 2)
 
-    def once(err: BaseException | None = None, value: Any = None) -> None:
+    def once(err: BaseException | None = None, value: object = None) -> None:
         nonlocal called
         if called:
             return
@@ -453,7 +453,7 @@ async def pipeline(*streams: Stage, end: bool = True) -> Any:
     done = trio.Event()
     outcome: list[Any] = []
 
-    def callback(err: BaseException | None = None, value: Any = None) -> None:
+    def callback(err: BaseException | None = None, value: object = None) -> None:
         if not outcome:
             outcome.extend((err, value))
             done.set()
@@ -480,8 +480,8 @@ async def pipeline(*streams: Stage, end: bool = True) -> Any:
 class _GenDuplex(Duplex):
     """A Duplex whose writable side feeds an async generator function's source (Node's fromAsyncGen)."""
 
-    def __init__(self, fn: Callable[..., Any], *, scope: Scope | None = None) -> None:
-        self._slot: tuple[Any, Callback | None, bool] | None = None
+    def __init__(self, fn: Callable[..., object], *, scope: Scope | None = None) -> None:
+        self._slot: tuple[Chunk, Callback | None, bool] | None = None
         self._slot_event = trio.Event()
         self._fn = fn
         sink = not inspect.isasyncgenfunction(fn)
@@ -490,7 +490,7 @@ class _GenDuplex(Duplex):
         if sink:
             self._feeder.start(self)
 
-    async def _source(self) -> AsyncIterator[Any]:
+    async def _source(self) -> AsyncIterator[Chunk]:
         while True:
             while self._slot is None:
                 self._slot_event = trio.Event()
@@ -509,7 +509,7 @@ class _GenDuplex(Duplex):
         result = self._fn(source)
         chain: list[object] = [source]
         try:
-            if _is_async_iterable(result):
+            if isinstance(result, AsyncIterable):
                 it = result.__aiter__()
                 chain.append(it)
                 while True:
@@ -525,11 +525,11 @@ class _GenDuplex(Duplex):
         finally:
             await _aclose_all(chain)
 
-    def _offer(self, chunk: Any, cb: Callback | None, done: bool) -> None:
+    def _offer(self, chunk: Chunk, cb: Callback | None, done: bool) -> None:
         self._slot = (chunk, cb, done)
         self._slot_event.set()
 
-    def _write(self, chunk: Any, encoding: str | None, callback: Callback) -> None:
+    def _write(self, chunk: Chunk, encoding: str | None, callback: Callback) -> None:
         self._offer(chunk, callback, False)
 
     def _final(self, callback: Callback) -> None:
@@ -618,7 +618,7 @@ def compose(*streams: Stage) -> Duplex:
     tail = pipeline_cb(*items, onfinished)
     readable = bool(is_readable(tail))
 
-    def _write(stream: Duplex, chunk: Any, encoding: str, callback: Callback) -> None:
+    def _write(stream: Duplex, chunk: Chunk, encoding: str | None, callback: Callback) -> None:
         nonlocal ondrain
         if head.write(chunk, encoding):
             callback()

@@ -13,7 +13,7 @@ from ._errors import err_method_not_implemented
 from ._events import EventEmitter
 from ._readable import Readable, _maybe_read_more_nt, _read_adapter, new_readable_state
 from ._scope import Scope, current_scope
-from ._state import AfterWrite, Callback, Chunk, nop
+from ._state import AfterWrite, Callback, Chunk, ReadableState, WritableState, nop
 from ._writable import Writable, _after_write, _after_write_tick, hook_failed, new_writable_state
 
 _nop = nop
@@ -35,8 +35,8 @@ class Duplex(Readable, Writable, trio.abc.HalfCloseableStream):
 
     allow_half_open: bool
     _event_arity: ClassVar[dict[str, int]] = {**Readable._event_arity, **Writable._event_arity}
-    _readable_state: Any  # ReadableState, never None (the annotation of Writable says otherwise)
-    _writable_state: Any  # WritableState, never None
+    _readable_state: ReadableState
+    _writable_state: WritableState
 
     def __init__(
         self,
@@ -189,7 +189,7 @@ class Transform(Duplex):
       Other options are those of :class:`Duplex`.
     """
 
-    _impl_transform: Callable[[Any, str | None, Callback], object]
+    _impl_transform: Callable[[Chunk, str | None, Callback], object]
     _impl_flush: Callable[[Callback], object] | None
 
     def __init__(
@@ -224,7 +224,7 @@ class Transform(Duplex):
         self._own_final = options.get("final") is None and type(self)._final is Transform._final
         self.on("prefinish", self._transform_prefinish)
 
-    def _transform(self, chunk: Any, encoding: str | None, callback: Callback) -> object:
+    def _transform(self, chunk: Chunk, encoding: str | None, callback: Callback) -> object:
         """Turn ``chunk`` into output; override, or pass ``transform=``."""
         raise err_method_not_implemented("_transform()")
 
@@ -275,12 +275,12 @@ class Transform(Duplex):
         state.need_drain = True
         return False
 
-    def _write(self, chunk: Any, encoding: str | None, callback: Callback) -> None:
+    def _write(self, chunk: Chunk, encoding: str | None, callback: Callback) -> None:
         self._transform_write_cb = callback
         self._transform_length = self._readable_state.length
         self._impl_transform(chunk, encoding, self._after_transform)
 
-    def _transformed(self, err: BaseException | None = None, data: Any = None) -> None:
+    def _transformed(self, err: BaseException | None = None, data: Chunk = None) -> None:
         # The callback of _transform: push its output, then take the next input unless
         # the readable side is full (then _read lets it go on).
         callback = self._transform_write_cb
@@ -353,7 +353,7 @@ def _transform_final(stream: Transform, cb: Callback | None) -> None:
     if flush is not None and not stream.destroyed:
         called = False
 
-        def after(err: BaseException | None = None, data: Any = None) -> None:
+        def after(err: BaseException | None = None, data: Chunk = None) -> None:
             nonlocal called
             called = True
             if err is not None:
@@ -385,5 +385,5 @@ def _transform_final(stream: Transform, cb: Callback | None) -> None:
 class PassThrough(Transform):
     """A Transform that passes every chunk through unchanged."""
 
-    def _transform(self, chunk: Any, encoding: str | None, callback: Callback) -> None:
+    def _transform(self, chunk: Chunk, encoding: str | None, callback: Callback) -> None:
         callback(None, chunk)

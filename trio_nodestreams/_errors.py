@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from types import FrameType, TracebackType
-from typing import Any, TypeVar
+from typing import TypeVar
 
 E = TypeVar("E", bound=BaseException)
 
@@ -118,7 +118,7 @@ class NodeSystemError(NodeError):
         self.syscall = syscall
 
 
-def _type_name(value: Any) -> str:
+def _type_name(value: object) -> str:
     if value is None:
         return "Received null"
     if isinstance(value, bool | int | float | str):
@@ -126,7 +126,7 @@ def _type_name(value: Any) -> str:
     return f"Received an instance of {type(value).__name__}"
 
 
-def err_invalid_arg_type(name: str, expected: str, actual: Any) -> NodeTypeError:
+def err_invalid_arg_type(name: str, expected: str, actual: object) -> NodeTypeError:
     """``ERR_INVALID_ARG_TYPE``."""
     return NodeTypeError(
         "ERR_INVALID_ARG_TYPE",
@@ -134,12 +134,12 @@ def err_invalid_arg_type(name: str, expected: str, actual: Any) -> NodeTypeError
     )
 
 
-def err_invalid_arg_value(name: str, value: Any, reason: str = "is invalid") -> NodeTypeError:
+def err_invalid_arg_value(name: str, value: object, reason: str = "is invalid") -> NodeTypeError:
     """``ERR_INVALID_ARG_VALUE``."""
     return NodeTypeError("ERR_INVALID_ARG_VALUE", f"The argument '{name}' {reason}. Received {value!r}")
 
 
-def err_out_of_range(name: str, expected: str, actual: Any) -> NodeRangeError:
+def err_out_of_range(name: str, expected: str, actual: object) -> NodeRangeError:
     """``ERR_OUT_OF_RANGE``."""
     return NodeRangeError(
         "ERR_OUT_OF_RANGE",
@@ -147,7 +147,7 @@ def err_out_of_range(name: str, expected: str, actual: Any) -> NodeRangeError:
     )
 
 
-def err_unknown_encoding(encoding: Any) -> NodeTypeError:
+def err_unknown_encoding(encoding: object) -> NodeTypeError:
     """``ERR_UNKNOWN_ENCODING``."""
     return NodeTypeError("ERR_UNKNOWN_ENCODING", f"Unknown encoding: {encoding}")
 
@@ -215,7 +215,7 @@ def err_missing_args(*names: str) -> NodeTypeError:
     )
 
 
-def err_unhandled_error(value: Any) -> NodeError:
+def err_unhandled_error(value: object) -> NodeError:
     """``ERR_UNHANDLED_ERROR``: ``emit('error', x)`` where ``x`` is not an exception."""
     return NodeError("ERR_UNHANDLED_ERROR", f"Unhandled error. ({value!r})")
 

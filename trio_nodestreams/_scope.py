@@ -14,7 +14,7 @@ import weakref
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any, Protocol
+from typing import Protocol
 
 import trio
 
@@ -33,7 +33,7 @@ class _Destroyable(Protocol):
     @property
     def destroyed(self) -> bool: ...
 
-    def destroy(self, err: BaseException | None = None) -> Any: ...
+    def destroy(self, err: BaseException | None = None) -> object: ...
 
     def _scope_exited(self) -> None: ...
 
@@ -65,7 +65,7 @@ class Scope:
 
     def __init__(self, nursery: trio.Nursery) -> None:
         self._nursery = nursery
-        self._queue: deque[tuple[Callable[..., object], tuple[Any, ...]]] = deque()
+        self._queue: deque[tuple[Callable[..., object], tuple[object, ...]]] = deque()
         self._parked: trio.lowlevel.Task | None = None
         self._workers = 0
         self._closing = False
@@ -88,7 +88,7 @@ class Scope:
         """True when no deferred callback is queued and no async implementation is running."""
         return not self._queue and self._workers == 0
 
-    def next_tick(self, fn: Callable[..., object], *args: Any) -> None:
+    def next_tick(self, fn: Callable[..., object], *args: object) -> None:
         """Queue ``fn(*args)`` to run after the current synchronous code (Node's ``process.nextTick``)."""
         self._queue.append((fn, args))
         parked = self._parked
@@ -98,7 +98,7 @@ class Scope:
         elif not self._runner_alive:
             self._start_runner()
 
-    def start_soon(self, async_fn: Callable[..., Awaitable[object]], *args: Any) -> None:
+    def start_soon(self, async_fn: Callable[..., Awaitable[object]], *args: object) -> None:
         """Run ``async_fn(*args)`` as a task of this scope; the scope waits for it.
 
         An exception from the task fails the scope, like any nursery task.
@@ -191,7 +191,7 @@ class Scope:
         self._runner_alive = True
         self._nursery.start_soon(self._run)
 
-    async def _worker(self, async_fn: Callable[..., Awaitable[object]], args: tuple[Any, ...]) -> None:
+    async def _worker(self, async_fn: Callable[..., Awaitable[object]], args: tuple[object, ...]) -> None:
         task = trio.lowlevel.current_task()
         self._worker_tasks.add(task)
         try:
@@ -322,7 +322,7 @@ def current_scope() -> Scope:
     return scope
 
 
-def next_tick(fn: Callable[..., object], *args: Any) -> None:
+def next_tick(fn: Callable[..., object], *args: object) -> None:
     """Queue ``fn(*args)`` on the current scope's deferred queue (Node's ``process.nextTick``)."""
     current_scope().next_tick(fn, *args)
 

@@ -18,11 +18,12 @@ slots or the generated ``__init__``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import attrs
 
 from ._buffer_list import BufferList
+from ._buffer_list import Chunk as Chunk
 from ._encoding import StringDecoder
 from ._errors import NodeTypeError, err_out_of_range
 
@@ -33,10 +34,6 @@ if TYPE_CHECKING:
 #: Callbacks in Node's style: ``cb(err=None, *values)``.
 Callback = Callable[..., object]
 
-#: A chunk: ``bytes`` (or ``str`` once decoding, or when ``decode_strings`` is off) in byte
-#: mode, any object but None in object mode. The mode is known at run time only, so a chunk
-#: is typed ``Any``, as Node's own typings type it ``any``.
-Chunk = Any
 
 #: Default high-water marks (Node >= 22: 64 KiB for bytes, 16 objects).
 DEFAULT_HIGH_WATER_MARK = 64 * 1024

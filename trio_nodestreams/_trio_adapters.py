@@ -21,13 +21,12 @@ import trio
 
 from ._async_impl import run_async
 from ._duplex import Duplex
-from ._feeder import Feeder
+from ._feeder import Emit, Feeder
 from ._readable import Readable
 from ._scope import Scope
 from ._writable import Writable
 
 Callback = Callable[..., object]
-Emit = Callable[[Any], Awaitable[None]]
 
 DEFAULT_RECEIVE_SIZE = 65536
 
@@ -50,10 +49,10 @@ def _receiver(receive_stream: trio.abc.ReceiveStream, receive_size: int) -> Call
     return produce
 
 
-def _closing_destroy(feeder: Feeder | None, resource: Any) -> Callable[..., None]:
+def _closing_destroy(feeder: Feeder | None, resource: trio.abc.AsyncResource) -> Callable[..., None]:
     """A ``destroy=`` option that stops the reader task, then closes ``resource``."""
 
-    def destroy(stream: Any, err: BaseException | None, callback: Callback) -> None:
+    def destroy(stream: Readable | Writable, err: BaseException | None, callback: Callback) -> None:
         def after_reader(er: BaseException | None = None) -> None:
             async def close() -> None:
                 await trio.aclose_forcefully(resource)
@@ -63,6 +62,7 @@ def _closing_destroy(feeder: Feeder | None, resource: Any) -> Callable[..., None
         if feeder is None:
             after_reader(err)
         else:
+            assert isinstance(stream, Readable)  # a feeder feeds a readable side
             feeder.destroy(stream, err, after_reader)
 
     return destroy
@@ -95,11 +95,11 @@ def readable_from_trio(
     )
 
 
-def _sender(send_stream: trio.abc.SendStream) -> tuple[Callable[..., Any], Callable[..., Any]]:
-    async def write(stream: Any, chunk: bytes, encoding: str) -> None:
+def _sender(send_stream: trio.abc.SendStream) -> tuple[Callable[..., Awaitable[None]], Callable[..., Awaitable[None]]]:
+    async def write(stream: Writable, chunk: bytes, encoding: str | None) -> None:
         await send_stream.send_all(chunk)
 
-    async def writev(stream: Any, chunks: list[tuple[bytes, str]]) -> None:
+    async def writev(stream: Writable, chunks: list[tuple[bytes, str | None]]) -> None:
         await send_stream.send_all(b"".join(c for c, _ in chunks))
 
     return write, writev
@@ -119,7 +119,7 @@ def writable_from_trio(
     """
     write, writev = _sender(send_stream)
 
-    async def final(stream: Any) -> None:
+    async def final(stream: Writable) -> None:
         send_eof = getattr(send_stream, "send_eof", None)
         if send_eof is not None:
             await send_eof()
@@ -154,7 +154,7 @@ def duplex_from_trio(
     """
     write, writev = _sender(trio_stream)
 
-    async def final(stream: Any) -> None:
+    async def final(stream: Writable) -> None:
         send_eof = getattr(trio_stream, "send_eof", None)
         if send_eof is not None:
             await send_eof()
@@ -175,7 +175,7 @@ def duplex_from_trio(
 
 
 def readable_from_channel(
-    receive_channel: trio.abc.ReceiveChannel[Any],
+    receive_channel: trio.abc.ReceiveChannel[object],
     *,
     high_water_mark: int | None = None,
     scope: Scope | None = None,
@@ -211,10 +211,10 @@ def writable_from_channel(
 ) -> Writable:
     """An object-mode Writable that sends each chunk on ``send_channel``; ``end()`` closes the channel."""
 
-    async def write(stream: Any, chunk: Any, encoding: str) -> None:
+    async def write(stream: Writable, chunk: object, encoding: str | None) -> None:
         await send_channel.send(chunk)
 
-    async def final(stream: Any) -> None:
+    async def final(stream: Writable) -> None:
         await send_channel.aclose()
 
     return Writable(
