@@ -761,10 +761,13 @@ def _read_general(stream: Readable, state: ReadableState, size: int | None) -> C
     else:
         n = -2 if size < 0 else size
     n_orig = n
+    # Asking for more than the high-water mark raises it (to the next power of two), or
+    # the buffer could never hold what was asked for.
     if n > state.high_water_mark:
         state.high_water_mark = grown_high_water_mark(n)
     if n != 0:
         state.emitted_readable = False
+    # read(0) only triggers a refill, or the 'readable' / 'end' that is already owed.
     if (
         n == 0
         and state.need_readable
@@ -779,12 +782,15 @@ def _read_general(stream: Readable, state: ReadableState, size: int | None) -> C
             _emit_readable(stream)
         return None
     n = _how_much(n, state)
+    # The end was pushed and the buffer cannot satisfy the read: 'end' is due once it is empty.
     if n == 0 and state.ended:
         if state.length == 0:
             _end_readable(stream)
         return None
     length = state.length
-    # Read ahead while below the high-water mark (or when a 'readable' is owed).
+    # Read ahead (call _read) while what stays buffered after this read is below the
+    # high-water mark, or when a 'readable' is owed; never after the end, during another
+    # _read, once destroyed or errored, or before _construct is done.
     do_read = state.need_readable or length == 0 or length - n < state.high_water_mark
     if state.ended or state.reading or state.destroyed or state.errored is not None or not state.constructed:
         do_read = False
@@ -879,16 +885,21 @@ def _len(chunk: Sized) -> int:
 
 
 def _how_much(n: int, state: ReadableState) -> int:
+    """Node's howMuchToRead: how much ``read(n)`` may take now (-1 is Node's NaN)."""
     if n == 0 or (n < -1) or (state.length == 0 and state.ended):
         return 0
+    # Object mode hands out one object per read(), whatever was asked.
     if state.object_mode:
         return 1
     if n == -1:
+        # read() with no size: one chunk at a time while flowing (so that each 'data'
+        # carries one pushed chunk), everything buffered when paused.
         if state.flowing and state.length:
             return _len(state.buffer.first()) if state.decoder is not None else state.buffer.first_length()
         return state.length
     if n <= state.length:
         return n
+    # More than is buffered: nothing yet, unless no more will come (then the rest).
     return state.length if state.ended else 0
 
 
