@@ -14,6 +14,7 @@ import inspect
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from typing import Any, overload
 
+import attrs
 import trio
 
 from . import _destroy
@@ -67,23 +68,30 @@ def err_invalid_return_value(expected: str, name: str, value: object) -> NodeTyp
 # -- pipeline -----------------------------------------------------------------------
 
 
+@attrs.define(eq=False)
 class _Pipeline:
     """The bookkeeping of one ``pipeline()`` call (Node's pipelineImpl closure)."""
 
-    def __init__(self, callback: Callback, scope: Scope, failed: Callable[[BaseException], object] | None = None) -> None:
-        self.callback = callback
-        self.scope = scope
-        # The Trio form hears of a failure at once (see pipeline()); Node's callback only
-        # once every stage has finished.
-        self.failed = failed
-        self.error: BaseException | None = None
-        self.value: object = None
-        self.destroys: list[Callable[[BaseException | None], None]] = []
-        self.finish_count = 0
-        self.last_cleanup: list[Callable[[], object]] = []
-        self.tasks: list[trio.CancelScope] = []
-        self.aborted = False
-        self.done = False
+    #: Called once with ``(err, value)`` when every stage has finished (Node's callback).
+    callback: Callback
+    scope: Scope
+    #: The Trio form hears of a failure at once (see pipeline()); Node's callback only
+    #: once every stage has finished.
+    failed: Callable[[BaseException], object] | None = None
+    #: The error to report (Node's rules: the first, unless a premature close came first).
+    error: BaseException | None = None
+    #: The return value of a final async function stage.
+    value: object = None
+    #: Destroys each stage that has not finished, with the pipeline's error.
+    destroys: list[Callable[[BaseException | None], None]] = attrs.Factory(list)
+    #: Stages (and pumps) whose end is still awaited.
+    finish_count: int = 0
+    #: Listener removals for a last stage that stays readable after success.
+    last_cleanup: list[Callable[[], object]] = attrs.Factory(list)
+    #: The cancel scopes of the tasks driving async stages.
+    tasks: list[trio.CancelScope] = attrs.Factory(list)
+    aborted: bool = False
+    done: bool = False
 
     def finish(self, err: BaseException | None = None) -> None:
         self.finish_count -= 1
