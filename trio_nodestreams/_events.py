@@ -127,13 +127,13 @@ class _Once:
 
 
 def _original(fn: Listener) -> Listener:
-    if isinstance(fn, _Once | _Trimmed):
+    if type(fn) is _Once or type(fn) is _Trimmed:
         return fn.listener
     return fn
 
 
 def _unwrap_trimmed(fn: Listener) -> Listener:
-    return fn.listener if isinstance(fn, _Trimmed) else fn
+    return fn.listener if type(fn) is _Trimmed else fn
 
 
 class EventEmitter:
