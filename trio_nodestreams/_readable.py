@@ -581,7 +581,7 @@ class Readable(EventEmitter, trio.abc.ReceiveStream):
         """Destroy the stream (Trio's ``AsyncResource.aclose``); later calls raise ``ClosedResourceError``."""
         await _resource.close_readable(self)
 
-    # -- composition (trio_nodestreams._compose, _operators) ---------------------
+    # -- composition (trio_nodestreams._from, _iterops) -----------------------------
 
     @classmethod
     def from_iterable(
