@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -431,3 +432,41 @@ async def test_subclass_async_methods() -> None:
         up.on("end", lambda: got.append("end"))
         await settle()
     assert got == [b"A", b"B", "end"]
+
+
+async def test_a_stream_used_after_its_scope_exited_raises() -> None:
+    """Nothing can run a stream's deferred steps once its scope's block exited: using it
+    raises ERR_SCOPE_CLOSED (Trio's methods: ClosedResourceError caused by it), at once and
+    without doing part of the work."""
+    with trio.fail_after(5):
+        async with ns.open_scope() as scope:
+            r = ns.Readable(read=lambda s, n: None)
+            w = ns.Writable(write=lambda s, c, e, cb: cb())
+            d = ns.PassThrough()
+            done = ns.Readable(read=lambda s, n: None)
+            done.destroy()
+
+        def closed(call: Callable[[], object]) -> None:
+            with pytest.raises(ns.NodeError) as info:
+                call()
+            assert info.value.code == "ERR_SCOPE_CLOSED"
+
+        closed(lambda: r.push(b"x"))
+        assert r.readable_length == 0
+        closed(lambda: r.read())
+        closed(lambda: r.resume())
+        closed(lambda: r.pipe(w))
+        closed(lambda: r.destroy())
+        closed(lambda: w.write(b"x"))
+        assert w.writable_length == 0
+        closed(lambda: w.end())
+        closed(lambda: d.write(b"x"))
+        closed(lambda: ns.Readable(read=lambda s, n: None, scope=scope))
+        done.destroy()  # already destroyed: nothing to do, no error
+        for call in (lambda: r.receive_some(), lambda: w.send_all(b"x"), lambda: d.aclose()):
+            with pytest.raises(trio.ClosedResourceError) as trio_info:
+                await call()
+            assert getattr(trio_info.value.__cause__, "code", None) == "ERR_SCOPE_CLOSED"
+        with pytest.raises(ns.NodeError, match="scope of this stream has exited"):
+            async for _ in r:
+                pass

@@ -1,4 +1,4 @@
-"""Trio streams and channels as Node streams, and our streams as Trio streams (trio.testing checkers)."""
+"""Trio streams and channels as Node streams (Trio's own stream checkers run in tests/test_trio_contracts.py)."""
 
 from __future__ import annotations
 
@@ -16,39 +16,6 @@ import trio_nodestreams as ns
 # Bytes moved over real sockets; a manual run can use 256 MiB:
 #   TNS_SOCKET_BYTES=$((256<<20)) .venv/bin/python -m pytest tests/test_trio_adapters.py -k socket -s
 SOCKET_BYTES = int(os.environ.get("TNS_SOCKET_BYTES", str(64 * 1024 * 1024)))
-
-
-async def test_one_way_ours_over_trio_memory_streams() -> None:
-    """Our Writable / Readable over trio memory streams pass trio's one-way stream checks."""
-    async with ns.open_scope():
-
-        async def maker() -> tuple[Any, Any]:
-            send, receive = trio.testing.memory_stream_one_way_pair()
-            return ns.writable_from_trio(send), ns.readable_from_trio(receive)
-
-        await trio.testing.check_one_way_stream(maker, None)
-
-
-async def test_two_way_duplex_over_trio_memory_streams() -> None:
-    """Our Duplex (over a trio memory stream pair) is a trio HalfCloseableStream that passes the checks."""
-    async with ns.open_scope():
-
-        async def maker() -> tuple[Any, Any]:
-            a, b = trio.testing.memory_stream_pair()
-            return ns.duplex_from_trio(a), ns.duplex_from_trio(b)
-
-        await trio.testing.check_half_closeable_stream(maker, None)
-
-
-async def test_two_way_ours_against_plain_trio_stream() -> None:
-    """One end ours, the other a plain trio stream: both directions."""
-    async with ns.open_scope():
-
-        async def maker() -> tuple[Any, Any]:
-            a, b = trio.testing.memory_stream_pair()
-            return ns.duplex_from_trio(a), b
-
-        await trio.testing.check_two_way_stream(maker, None)
 
 
 async def test_channels() -> None:

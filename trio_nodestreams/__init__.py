@@ -20,11 +20,11 @@ from ._finished import eos as eos
 from ._finished import finished as finished
 from ._readable import Readable as Readable
 from ._readable import ReadableIterator as ReadableIterator
-from ._readable import get_default_high_water_mark as get_default_high_water_mark
 from ._scope import Scope as Scope
 from ._scope import current_scope as current_scope
 from ._scope import next_tick as next_tick
 from ._scope import open_scope as open_scope
+from ._state import get_default_high_water_mark as get_default_high_water_mark
 from ._trio_adapters import duplex_from_trio as duplex_from_trio
 from ._trio_adapters import readable_from_channel as readable_from_channel
 from ._trio_adapters import readable_from_trio as readable_from_trio

@@ -11,12 +11,14 @@ of the scope (a *pump*), which the pipeline cancels when it fails.
 from __future__ import annotations
 
 import inspect
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from typing import Any
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from typing import Any, overload
 
+import attrs
 import trio
 
 from . import _destroy
+from ._async_impl import run_async
 from ._duplex import Duplex, PassThrough
 from ._errors import (
     AbortError,
@@ -25,9 +27,10 @@ from ._errors import (
     err_invalid_arg_value,
     err_missing_args,
     err_stream_destroyed,
-    err_stream_null_values,
     err_stream_premature_close,
 )
+from ._events import EventEmitter, fit
+from ._feeder import Emit, Feeder
 from ._finished import (
     eos,
     is_node_stream,
@@ -36,15 +39,25 @@ from ._finished import (
     is_readable_node_stream,
     is_writable,
 )
+from ._iterops import aclose_all, as_async_iterator, is_async_iterable, is_iterable
 from ._readable import Readable
 from ._scope import Scope, current_scope
+from ._state import Callback, Chunk
 
-Callback = Callable[..., object]
+__all__ = ["Stage", "compose", "pipeline", "pipeline_cb"]
 
-__all__ = ["Feeder", "compose", "from_iterable", "pipeline", "pipeline_cb"]
+#: A stage of :func:`pipeline` or :func:`compose`: a Node stream (or anything that emits
+#: like one), a sync or async iterable, or a function (first: one returning an iterable;
+#: later: an async generator function ``fn(source)``; last: also an async function
+#: consuming ``source``). Which of them fits where is checked when the pipeline starts.
+Stage = EventEmitter | Iterable[object] | AsyncIterable[object] | Callable[..., object]
+
+_aclose_all = aclose_all
+_is_async_iterable = is_async_iterable
+_is_iterable = is_iterable
 
 
-def err_invalid_return_value(expected: str, name: str, value: Any) -> NodeTypeError:
+def err_invalid_return_value(expected: str, name: str, value: object) -> NodeTypeError:
     """``ERR_INVALID_RETURN_VALUE``."""
     return NodeTypeError(
         "ERR_INVALID_RETURN_VALUE",
@@ -52,272 +65,33 @@ def err_invalid_return_value(expected: str, name: str, value: Any) -> NodeTypeEr
     )
 
 
-def _is_async_iterable(obj: Any) -> bool:
-    return callable(getattr(obj, "__aiter__", None))
-
-
-def _is_iterable(obj: Any) -> bool:
-    return _is_async_iterable(obj) or callable(getattr(obj, "__iter__", None))
-
-
-async def _aiter_sync(iterable: Any) -> AsyncIterator[Any]:
-    for item in iterable:
-        yield item
-
-
-async def _aclose_all(iterators: list[Any]) -> None:
-    """Close ``iterators``, outermost (last) first; re-raise the first failure after all."""
-    first: BaseException | None = None
-    for it in reversed(iterators):
-        aclose = getattr(it, "aclose", None)
-        if aclose is None:
-            continue
-        try:
-            await aclose()
-        except BaseException as exc:
-            if first is None:
-                first = exc
-    iterators.clear()
-    if first is not None:
-        raise first
-
-
-# -- a Readable fed by an async producer ----------------------------------------------
-
-
-class _GaveUp(Exception):
-    """The scope ended while a producer waited for demand that can no longer come."""
-
-
-class Feeder:
-    """Feed a Readable from one scope task, only while the Readable wants data.
-
-    ``produce(emit)`` is an async function; ``await emit(value)`` pushes a
-    value and returns once the stream wants more. When ``produce`` returns
-    the stream ends; when it raises the stream is destroyed with the error.
-    Destroying the stream cancels the task, then runs ``cleanup`` (if the
-    task never started) before the destroy callback.
-    """
-
-    __slots__ = (
-        "_cancel",
-        "_cleanup",
-        "_count",
-        "_done",
-        "_produce",
-        "_started",
-        "_stream",
-        "_waiter",
-        "_want",
-    )
-
-    def __init__(
-        self,
-        stream: Readable,
-        produce: Callable[[Callable[[Any], Awaitable[None]]], Awaitable[None]],
-        cleanup: Callable[[], Awaitable[None]] | None = None,
-    ) -> None:
-        self._stream = stream
-        self._produce = produce
-        self._cleanup = cleanup
-        self._started = False
-        self._want = False
-        self._waiter: trio.Event | None = None
-        self._cancel: trio.CancelScope | None = None
-        self._done = trio.Event()
-        self._count = 0
-
-    def read(self, size: int = 0) -> None:
-        """The stream's ``_read``: start the task, or let it go on."""
-        self._want = True
-        waiter = self._waiter
-        if waiter is not None:
-            waiter.set()
-        if not self._started:
-            self.start()
-
-    def start(self) -> None:
-        """Start the producer task now (a sink that must run without readers)."""
-        if not self._started:
-            self._started = True
-            self._stream._scope.start_soon(self._run)
-
-    async def emit(self, value: Any) -> None:
-        """Push ``value``; wait while the stream's buffer is full."""
-        if value is None:
-            raise err_stream_null_values()
-        stream = self._stream
-        if stream._readable_state.destroyed:
-            await trio.lowlevel.checkpoint()  # destroy() cancelled this task
-            return
-        self._want = False
-        if stream.push(value) or self._want:
-            self._count += 1
-            if self._count >= 64:
-                self._count = 0
-                await trio.lowlevel.checkpoint()
-            return
-        while not self._want:
-            self._waiter = trio.Event()
-            try:
-                woken = await stream._scope.park(self._waiter)
-            finally:
-                self._waiter = None
-            if not woken:
-                raise _GaveUp()
-
-    async def _run(self) -> None:
-        stream = self._stream
-        try:
-            with trio.CancelScope() as cs:
-                self._cancel = cs
-                if stream._readable_state.destroyed:
-                    cs.cancel()
-                try:
-                    await self._produce(self.emit)
-                except _GaveUp:
-                    if not stream._readable_state.destroyed:
-                        stream.destroy()
-                except Exception as exc:
-                    if not stream._readable_state.destroyed:
-                        stream.destroy(exc)
-                else:
-                    if not stream._readable_state.destroyed:
-                        stream.push(None)
-        finally:
-            self._done.set()
-
-    def destroy(self, err: BaseException | None, callback: Callback) -> None:
-        """The stream's ``_destroy``: stop the task, clean up, then ``callback(err)``."""
-        if not self._started:
-            cleanup = self._cleanup
-            if cleanup is None:
-                callback(err)
-                return
-            self._started = True
-            self._done.set()
-
-            async def run_cleanup() -> None:
-                await cleanup()
-
-            _destroy.run_async(self._stream, run_cleanup, (), lambda exc, _r: callback(exc or err))
-            return
-        if self._cancel is not None:
-            self._cancel.cancel()
-        if self._done.is_set():
-            callback(err)
-            return
-
-        async def wait_done() -> None:
-            await self._done.wait()
-
-        _destroy.run_async(self._stream, wait_done, (), lambda exc, _r: callback(exc or err))
-
-
-# -- Readable.from ------------------------------------------------------------------
-
-
-def from_iterable(
-    iterable: Any,
-    *,
-    object_mode: bool = True,
-    high_water_mark: int | None = None,
-    encoding: str | None = None,
-    scope: Scope | None = None,
-    cls: type[Readable] = Readable,
-) -> Readable:
-    """See :meth:`Readable.from_iterable`."""
-    if isinstance(iterable, str | bytes | bytearray | memoryview):
-        chunk = bytes(iterable) if isinstance(iterable, bytearray | memoryview) else iterable
-
-        def read_once(stream: Readable, size: int) -> None:
-            stream.push(chunk)
-            stream.push(None)
-
-        return cls(
-            object_mode=object_mode,
-            high_water_mark=high_water_mark,
-            encoding=encoding,
-            read=read_once,
-            scope=scope,
-        )
-    hwm = 1 if high_water_mark is None else high_water_mark
-    if _is_async_iterable(iterable):
-        aiterator = iterable.__aiter__()
-
-        async def produce(emit: Callable[[Any], Awaitable[None]]) -> None:
-            try:
-                while True:
-                    try:
-                        value = await aiterator.__anext__()
-                    except StopAsyncIteration:
-                        return
-                    if inspect.isawaitable(value):
-                        value = await value
-                    await emit(value)
-            finally:
-                await _aclose_all([aiterator])
-
-        async def cleanup() -> None:
-            await _aclose_all([aiterator])
-
-        stream = cls(object_mode=object_mode, high_water_mark=hwm, encoding=encoding, scope=scope)
-        feeder = Feeder(stream, produce, cleanup)
-        stream._read = feeder.read  # type: ignore[method-assign]
-        stream._destroy = feeder.destroy  # type: ignore[method-assign]
-        return stream
-    if callable(getattr(iterable, "__iter__", None)):
-        iterator: Iterator[Any] = iter(iterable)
-
-        def read(size: int) -> None:
-            while True:
-                try:
-                    value = next(iterator)
-                except StopIteration:
-                    stream.push(None)
-                    return
-                except Exception as exc:
-                    stream.destroy(exc)
-                    return
-                if value is None:
-                    stream.destroy(err_stream_null_values())
-                    return
-                if not stream.push(value):
-                    return
-
-        def destroy(err: BaseException | None, callback: Callback) -> None:
-            close = getattr(iterator, "close", None)
-            try:
-                if close is not None:
-                    close()
-            except Exception as exc:
-                err = exc
-            stream._scope.next_tick(callback, err)
-
-        stream = cls(object_mode=object_mode, high_water_mark=hwm, encoding=encoding, scope=scope)
-        stream._read = read  # type: ignore[method-assign]
-        stream._destroy = destroy  # type: ignore[method-assign]
-        return stream
-    raise err_invalid_arg_type("iterable", "of type Iterable", iterable)
-
-
 # -- pipeline -----------------------------------------------------------------------
 
 
+@attrs.define(eq=False)
 class _Pipeline:
     """The bookkeeping of one ``pipeline()`` call (Node's pipelineImpl closure)."""
 
-    def __init__(self, callback: Callback, scope: Scope) -> None:
-        self.callback = callback
-        self.scope = scope
-        self.error: BaseException | None = None
-        self.value: Any = None
-        self.destroys: list[Callable[[BaseException | None], None]] = []
-        self.finish_count = 0
-        self.last_cleanup: list[Callable[[], object]] = []
-        self.tasks: list[trio.CancelScope] = []
-        self.aborted = False
-        self.done = False
+    #: Called once with ``(err, value)`` when every stage has finished (Node's callback).
+    callback: Callback
+    scope: Scope
+    #: The Trio form hears of a failure at once (see pipeline()); Node's callback only
+    #: once every stage has finished.
+    failed: Callable[[BaseException], object] | None = None
+    #: The error to report (Node's rules: the first, unless a premature close came first).
+    error: BaseException | None = None
+    #: The return value of a final async function stage.
+    value: object = None
+    #: Destroys each stage that has not finished, with the pipeline's error.
+    destroys: list[Callable[[BaseException | None], None]] = attrs.Factory(list)
+    #: Stages (and pumps) whose end is still awaited.
+    finish_count: int = 0
+    #: Listener removals for a last stage that stays readable after success.
+    last_cleanup: list[Callable[[], object]] = attrs.Factory(list)
+    #: The cancel scopes of the tasks driving async stages.
+    tasks: list[trio.CancelScope] = attrs.Factory(list)
+    aborted: bool = False
+    done: bool = False
 
     def finish(self, err: BaseException | None = None) -> None:
         self.finish_count -= 1
@@ -334,6 +108,10 @@ class _Pipeline:
             # Async stages have no 'destroy': cancel the tasks driving them.
             for cs in self.tasks:
                 cs.cancel()
+            failed = self.failed
+            if failed is not None and getattr(self.error, "code", None) != "ERR_STREAM_PREMATURE_CLOSE":
+                self.failed = None
+                failed(self.error)
         if final and not self.done:
             self.done = True
             if self.error is None:
@@ -346,7 +124,7 @@ class _Pipeline:
         self.aborted = True
         self.finish_impl(err, False)
 
-    def spawn(self, fn: Callable[..., Awaitable[None]], *args: Any) -> None:
+    def spawn(self, fn: Callable[..., Awaitable[None]], *args: object) -> None:
         """Run ``fn(*args)`` in the scope under a cancel scope this pipeline owns."""
         cs = trio.CancelScope()
         self.tasks.append(cs)
@@ -363,7 +141,7 @@ class _Pipeline:
 def _destroyer(stream: Any, reading: bool, writing: bool) -> tuple[Callable[[BaseException | None], None], Callable[[], None]]:
     finished = False
 
-    def on_close(*_: Any) -> None:
+    def on_close(*_: object) -> None:
         nonlocal finished
         finished = True
 
@@ -388,7 +166,7 @@ def _destroyer(stream: Any, reading: bool, writing: bool) -> tuple[Callable[[Bas
 def _pipe(src: Any, dst: Any, finish: Callback, end: bool) -> Callable[[], None]:
     ended = False
 
-    def on_dst_close(*_: Any) -> None:
+    def on_dst_close(*_: object) -> None:
         if not ended:
             finish(err_stream_premature_close())
 
@@ -430,16 +208,9 @@ def _as_async_iterable(value: Any, owned: list[Any]) -> Any:
     """What an async generator stage receives as its source; registers it in ``owned``."""
     if is_readable_node_stream(value) and getattr(value, "_readable_state", None) is not None:
         it: Any = value.iterator()
-    elif isinstance(value, str | bytes):
-        it = _aiter_sync([value])
-    elif _is_async_iterable(value):
-        it = value.__aiter__()
-    elif _is_iterable(value):
-        it = _aiter_sync(value)
-    else:
-        raise err_invalid_arg_type("val", "Readable, Iterable or AsyncIterable", value)
-    owned.append(it)
-    return it
+        owned.append(it)
+        return it
+    return as_async_iterator(value, owned)
 
 
 async def _pump_to_node(p: _Pipeline, iterable: Any, owned: list[Any], writable: Any, end: bool) -> None:
@@ -534,7 +305,12 @@ async def _run_last(p: _Pipeline, awaitable: Any, owned: list[Any], pt: PassThro
         p.scope.next_tick(p.finish, outcome)
 
 
-def _start(streams: list[Any], callback: Callback, end: bool = True) -> tuple[_Pipeline, Any]:
+def _start(
+    streams: list[Any],
+    callback: Callback,
+    end: bool = True,
+    failed: Callable[[BaseException], object] | None = None,
+) -> tuple[_Pipeline, Any]:
     if len(streams) == 1 and isinstance(streams[0], list | tuple):
         streams = list(streams[0])
     if len(streams) < 2:
@@ -545,7 +321,7 @@ def _start(streams: list[Any], callback: Callback, end: bool = True) -> tuple[_P
         if sc is not None:
             scope = sc
             break
-    p = _Pipeline(callback, scope)
+    p = _Pipeline(callback, scope, failed)
     ret: Any = None
     owned: list[Any] = []  # iterators created since the last Node stream; one pump closes them
     n = len(streams)
@@ -625,45 +401,39 @@ def _start(streams: list[Any], callback: Callback, end: bool = True) -> tuple[_P
     return p, ret
 
 
-def _takes_two(fn: Callable[..., object]) -> bool:
-    try:
-        params = list(inspect.signature(fn).parameters.values())
-    except (TypeError, ValueError):
-        return True
-    positional = 0
-    for prm in params:
-        if prm.kind is prm.VAR_POSITIONAL:
-            return True
-        if prm.kind in (prm.POSITIONAL_ONLY, prm.POSITIONAL_OR_KEYWORD):
-            positional += 1
-    return positional >= 2
-
-
-def pipeline_cb(*args: Any, end: bool = True) -> Any:
+def pipeline_cb(*args: Stage, end: bool = True) -> Any:
     """Node's callback form: ``pipeline_cb(*streams, callback)``; returns the last stream.
 
-    ``callback(err, value)`` runs once, after every stage finished or failed.
+    ``callback(err, value)`` runs once, after every stage finished or failed; a callback
+    taking fewer arguments gets the first ones (``callback(err)``, or ``callback()``).
     """
     if not args or not callable(args[-1]) or is_node_stream(args[-1]):
         raise err_invalid_arg_type("streams[stream.length - 1]", "of type function", args[-1] if args else None)
     *streams, callback = args
+    assert callable(callback)
     called = False
-    two = _takes_two(callback)
+    # Node calls back with (err, value); a callback taking fewer arguments gets the first ones.
+    report = fit(callback, 2)
 
-    def once(err: BaseException | None = None, value: Any = None) -> None:
+    def once(err: BaseException | None = None, value: object = None) -> None:
         nonlocal called
         if called:
             return
         called = True
-        if two:
-            callback(err, value)
-        else:
-            callback(err)
+        report(err, value)
 
     return _start(streams, once, end)[1]
 
 
-async def pipeline(*streams: Any, end: bool = True) -> Any:
+@overload
+async def pipeline(streams: Sequence[Stage], /, *, end: bool = True) -> Any: ...
+
+
+@overload
+async def pipeline(first: Stage, second: Stage, /, *rest: Stage, end: bool = True) -> Any: ...
+
+
+async def pipeline(*streams: Stage, end: bool = True) -> Any:
     """Connect ``streams`` in order and wait until the last one is done.
 
     Args:
@@ -677,8 +447,12 @@ async def pipeline(*streams: Any, end: bool = True) -> Any:
       The return value of a final async function stage, else None.
 
     Raises:
-      The first error of any stage (Node's rules pick which), once. Every
-      stage is destroyed first.
+      The first error of any stage (Node's rules pick which), once, as soon as
+      it is known; every stage's ``destroy()`` has been called by then. (A
+      premature close is reported only at the end, in case a stage's own error
+      follows and takes precedence.) So a task that is cancelled because of the
+      failure, such as an HTTP handler whose response the failure destroyed,
+      still sees the error first.
 
     Cancellation:
       Every stage is destroyed with an ``AbortError`` and every task the
@@ -687,12 +461,15 @@ async def pipeline(*streams: Any, end: bool = True) -> Any:
     done = trio.Event()
     outcome: list[Any] = []
 
-    def callback(err: BaseException | None = None, value: Any = None) -> None:
+    def callback(err: BaseException | None = None, value: object = None) -> None:
         if not outcome:
             outcome.extend((err, value))
             done.set()
 
-    p, _last = _start(list(streams), callback, end)
+    def failed(err: BaseException) -> None:
+        callback(err)
+
+    p, _last = _start(list(streams), callback, end, failed)
     try:
         await done.wait()
     except BaseException:
@@ -711,17 +488,17 @@ async def pipeline(*streams: Any, end: bool = True) -> Any:
 class _GenDuplex(Duplex):
     """A Duplex whose writable side feeds an async generator function's source (Node's fromAsyncGen)."""
 
-    def __init__(self, fn: Callable[..., Any], *, scope: Scope | None = None) -> None:
-        self._slot: tuple[Any, Callback | None, bool] | None = None
+    def __init__(self, fn: Callable[..., object], *, scope: Scope | None = None) -> None:
+        self._slot: tuple[Chunk, Callback | None, bool] | None = None
         self._slot_event = trio.Event()
         self._fn = fn
         sink = not inspect.isasyncgenfunction(fn)
+        self._feeder = Feeder(self._produce)
         super().__init__(object_mode=True, high_water_mark=1, readable=not sink, scope=scope)
-        self._feeder = Feeder(self, self._produce)
         if sink:
-            self._feeder.start()
+            self._feeder.start(self)
 
-    async def _source(self) -> AsyncIterator[Any]:
+    async def _source(self) -> AsyncIterator[Chunk]:
         while True:
             while self._slot is None:
                 self._slot_event = trio.Event()
@@ -735,12 +512,12 @@ class _GenDuplex(Duplex):
                 return
             yield chunk
 
-    async def _produce(self, emit: Callable[[Any], Awaitable[None]]) -> None:
+    async def _produce(self, emit: Emit) -> None:
         source = self._source()
         result = self._fn(source)
-        chain = [source]
+        chain: list[object] = [source]
         try:
-            if _is_async_iterable(result):
+            if isinstance(result, AsyncIterable):
                 it = result.__aiter__()
                 chain.append(it)
                 while True:
@@ -756,11 +533,11 @@ class _GenDuplex(Duplex):
         finally:
             await _aclose_all(chain)
 
-    def _offer(self, chunk: Any, cb: Callback | None, done: bool) -> None:
+    def _offer(self, chunk: Chunk, cb: Callback | None, done: bool) -> None:
         self._slot = (chunk, cb, done)
         self._slot_event.set()
 
-    def _write(self, chunk: Any, encoding: str, callback: Callback) -> None:
+    def _write(self, chunk: Chunk, encoding: str | None, callback: Callback) -> None:
         self._offer(chunk, callback, False)
 
     def _final(self, callback: Callback) -> None:
@@ -771,17 +548,17 @@ class _GenDuplex(Duplex):
         self._offer(None, None, True)
 
         async def wait() -> None:
-            await self._feeder._done.wait()
+            await self._feeder.done.wait()
             if self.errored is not None:
                 raise self.errored
 
-        _destroy.run_async(self, wait, (), lambda err, _r: callback(err))
+        run_async(self, wait, (), lambda err, _r: callback(err))
 
     def _read(self, size: int) -> None:
-        self._feeder.read(size)
+        self._feeder.read(self, size)
 
     def _destroy(self, err: BaseException | None, callback: Callback) -> None:
-        self._feeder.destroy(err, callback)
+        self._feeder.destroy(self, err, callback)
 
 
 def _duplex_from(body: Any) -> Any:
@@ -790,11 +567,11 @@ def _duplex_from(body: Any) -> Any:
     if inspect.isasyncgenfunction(body) or inspect.iscoroutinefunction(body):
         return _GenDuplex(body)
     if _is_iterable(body):
-        return from_iterable(body)
+        return Readable.from_iterable(body)
     raise err_invalid_arg_type("body", "Stream, AsyncGeneratorFunction or AsyncIterable", body)
 
 
-def compose(*streams: Any) -> Duplex:
+def compose(*streams: Stage) -> Duplex:
     """Combine ``streams`` into one Duplex: writes go to the first, reads come from the last.
 
     Args:
@@ -811,7 +588,7 @@ def compose(*streams: Any) -> Duplex:
     if len(streams) == 1:
         return _duplex_from(streams[0])  # type: ignore[no-any-return]
     orig = list(streams)
-    items = list(streams)
+    items: list[Any] = list(streams)  # checked below; used by duck typing, as Node does
     if callable(items[0]) and not is_node_stream(items[0]):
         items[0] = _duplex_from(items[0])
     if callable(items[-1]) and not is_node_stream(items[-1]):
@@ -834,7 +611,7 @@ def compose(*streams: Any) -> Duplex:
     head = items[0]
     writable = bool(is_writable(head))
 
-    def onfinished(err: BaseException | None = None, *_: Any) -> None:
+    def onfinished(err: BaseException | None = None, *_: object) -> None:
         nonlocal onclose, closing
         cb = onclose
         onclose = None
@@ -848,26 +625,55 @@ def compose(*streams: Any) -> Duplex:
 
     tail = pipeline_cb(*items, onfinished)
     readable = bool(is_readable(tail))
+
+    def _write(stream: Duplex, chunk: Chunk, encoding: str | None, callback: Callback) -> None:
+        nonlocal ondrain
+        if head.write(chunk, encoding):
+            callback()
+        else:
+            ondrain = callback
+
+    def _final(stream: Duplex, callback: Callback) -> None:
+        nonlocal onfinish
+        head.end()
+        onfinish = callback
+
+    def pull() -> None:
+        nonlocal onreadable
+        while True:
+            buf = tail.read()
+            if buf is None:
+                onreadable = pull
+                return
+            if not d.push(buf):
+                return
+
+    def _read(stream: Duplex, size: int) -> None:
+        pull()
+
+    def _destroy_fn(stream: Duplex, err: BaseException | None, callback: Callback) -> None:
+        nonlocal onreadable, ondrain, onfinish, onclose
+        if err is None and not closing:
+            err = AbortError()
+        onreadable = ondrain = onfinish = None
+        if closing:
+            callback(err)
+        else:
+            onclose = callback
+            _destroy.destroyer(tail, err)
+
     d = Duplex(
         writable_object_mode=bool(getattr(head, "writable_object_mode", False)),
         readable_object_mode=bool(getattr(tail, "readable_object_mode", False)),
         writable=writable,
         readable=readable,
         scope=tail._scope,
+        write=_write if writable else None,
+        final=_final if writable else None,
+        read=_read if readable else None,
+        destroy=_destroy_fn,
     )
     if writable:
-
-        def _write(chunk: Any, encoding: str, callback: Callback) -> None:
-            nonlocal ondrain
-            if head.write(chunk, encoding):
-                callback()
-            else:
-                ondrain = callback
-
-        def _final(callback: Callback) -> None:
-            nonlocal onfinish
-            head.end()
-            onfinish = callback
 
         def on_head_drain() -> None:
             nonlocal ondrain
@@ -876,10 +682,8 @@ def compose(*streams: Any) -> Duplex:
                 cb()
 
         head.on("drain", on_head_drain)
-        d._write = _write  # type: ignore[method-assign]
-        d._final = _final
 
-        def on_tail_eos(*_: Any) -> None:
+        def on_tail_eos(*_: object) -> None:
             nonlocal onfinish
             if onfinish is not None:
                 cb, onfinish = onfinish, None
@@ -896,29 +700,4 @@ def compose(*streams: Any) -> Duplex:
 
         tail.on("readable", on_tail_readable)
         tail.on("end", lambda: d.push(None))
-
-        def _read(size: int = 0) -> None:
-            nonlocal onreadable
-            while True:
-                buf = tail.read()
-                if buf is None:
-                    onreadable = _read
-                    return
-                if not d.push(buf):
-                    return
-
-        d._read = _read  # type: ignore[method-assign]
-
-    def _destroy_fn(err: BaseException | None, callback: Callback) -> None:
-        nonlocal onreadable, ondrain, onfinish, onclose
-        if err is None and not closing:
-            err = AbortError()
-        onreadable = ondrain = onfinish = None
-        if closing:
-            callback(err)
-        else:
-            onclose = callback
-            _destroy.destroyer(tail, err)
-
-    d._destroy = _destroy_fn  # type: ignore[method-assign]
     return d

@@ -6,29 +6,26 @@ attributes (either may be None), so Readable, Writable and Duplex share them.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Protocol
 
-import trio
+from ._async_impl import AsyncHost, cancel_async
+from ._errors import AbortError, at_call_site, err_multiple_callback, err_scope_closed
+from ._state import Callback, ReadableState, StreamLike, WritableState
 
-from ._errors import AbortError, err_multiple_callback
-
-if TYPE_CHECKING:
-    from ._readable import ReadableState
-    from ._writable import WritableState
-
-Callback = Callable[..., object]
-
+# Internal events: a destroy waiting for _construct, and the end of _construct.
 _K_DESTROY = "\x00destroy"
 _K_CONSTRUCT = "\x00construct"
 
 
-def _states(stream: Any) -> tuple[ReadableState | None, WritableState | None]:
-    return stream._readable_state, stream._writable_state
+class Host(StreamLike, AsyncHost, Protocol):
+    """A stream with its destroy and construct implementations bound."""
+
+    _impl_destroy: Callable[[BaseException | None, Callback], object]
+    _impl_construct: Callable[[Callback], object] | None
 
 
-def _record(err: BaseException | None, w: Any, r: Any) -> None:
+def _record(err: BaseException | None, w: WritableState | None, r: ReadableState | None) -> None:
     if err is not None:
         if w is not None and w.errored is None:
             w.errored = err
@@ -43,18 +40,19 @@ def aggregate(a: BaseException | None, b: BaseException | None) -> BaseException
     if b is None or a is b:
         return a
     if isinstance(a, Exception) and isinstance(b, Exception):
-        group = ExceptionGroup(str(b), [b, a])
-        return group
+        return ExceptionGroup(str(b), [b, a])
     return b
 
 
-def destroy(stream: Any, err: BaseException | None = None, cb: Callback | None = None) -> Any:
+def destroy(stream: Host, err: BaseException | None = None, cb: Callback | None = None) -> None:
     """``stream.destroy(err, cb)``: release resources, then emit ``'error'`` (if any) and ``'close'``."""
-    r, w = _states(stream)
+    r, w = stream._readable_state, stream._writable_state
     if (w is not None and w.destroyed) or (r is not None and r.destroyed):
         if cb is not None:
             cb()
-        return stream
+        return
+    if (w is not None and w.scope_closed) or (r is not None and r.scope_closed):
+        raise err_scope_closed()
     _record(err, w, r)
     if w is not None:
         w.destroyed = True
@@ -62,8 +60,7 @@ def destroy(stream: Any, err: BaseException | None = None, cb: Callback | None =
         r.destroyed = True
     cancel_async(stream)
     s = w if w is not None else r
-    assert s is not None
-    if not s.constructed:
+    if s is not None and not s.constructed:
 
         def after_construct(er: BaseException | None = None) -> None:
             _destroy(stream, aggregate(er, err), cb)
@@ -71,18 +68,17 @@ def destroy(stream: Any, err: BaseException | None = None, cb: Callback | None =
         stream.once(_K_DESTROY, after_construct)
     else:
         _destroy(stream, err, cb)
-    return stream
 
 
-def _destroy(stream: Any, err: BaseException | None, cb: Callback | None) -> None:
+def _destroy(stream: Host, err: BaseException | None, cb: Callback | None) -> None:
     called = False
 
-    def on_destroy(er: BaseException | None = None) -> None:
+    def on_destroy(er: BaseException | None = None, *_: object) -> None:
         nonlocal called
         if called:
             return
         called = True
-        r, w = _states(stream)
+        r, w = stream._readable_state, stream._writable_state
         _record(er, w, r)
         if w is not None:
             w.closed = True
@@ -96,18 +92,18 @@ def _destroy(stream: Any, err: BaseException | None, cb: Callback | None) -> Non
             stream._scope.next_tick(_emit_close, stream)
 
     try:
-        stream._destroy(err, on_destroy)
+        stream._impl_destroy(err, on_destroy)
     except Exception as exc:
         on_destroy(exc)
 
 
-def _emit_error_close(stream: Any, err: BaseException) -> None:
+def _emit_error_close(stream: StreamLike, err: BaseException) -> None:
     emit_error(stream, err)
     _emit_close(stream)
 
 
-def _emit_close(stream: Any) -> None:
-    r, w = _states(stream)
+def _emit_close(stream: StreamLike) -> None:
+    r, w = stream._readable_state, stream._writable_state
     if w is not None:
         w.close_emitted = True
     if r is not None:
@@ -116,9 +112,9 @@ def _emit_close(stream: Any) -> None:
         stream.emit("close")
 
 
-def emit_error(stream: Any, err: BaseException) -> None:
+def emit_error(stream: StreamLike, err: BaseException) -> None:
     """Emit ``'error'`` once per stream."""
-    r, w = _states(stream)
+    r, w = stream._readable_state, stream._writable_state
     if (w is not None and w.error_emitted) or (r is not None and r.error_emitted):
         return
     if w is not None:
@@ -128,9 +124,9 @@ def emit_error(stream: Any, err: BaseException) -> None:
     stream.emit("error", err)
 
 
-def error_or_destroy(stream: Any, err: BaseException, sync: bool = False) -> None:
+def error_or_destroy(stream: StreamLike, err: BaseException, sync: bool = False) -> None:
     """Destroy with ``err`` when auto-destroying, else record it and emit ``'error'``."""
-    r, w = _states(stream)
+    r, w = stream._readable_state, stream._writable_state
     if (w is not None and w.destroyed) or (r is not None and r.destroyed):
         return
     if (r is not None and r.auto_destroy) or (w is not None and w.auto_destroy):
@@ -143,11 +139,11 @@ def error_or_destroy(stream: Any, err: BaseException, sync: bool = False) -> Non
             emit_error(stream, err)
 
 
-def construct(stream: Any, cb: Callable[[], object]) -> None:
+def construct(stream: Host, cb: Callable[[], object]) -> None:
     """Run ``stream._construct`` (if any) on the next tick, then ``cb``."""
-    if getattr(stream, "_construct", None) is None:
+    if stream._impl_construct is None:
         return
-    r, w = _states(stream)
+    r, w = stream._readable_state, stream._writable_state
     if r is not None:
         r.constructed = False
     if w is not None:
@@ -158,39 +154,39 @@ def construct(stream: Any, cb: Callable[[], object]) -> None:
     stream._scope.next_tick(_construct_nt, stream)
 
 
-def _construct_nt(stream: Any) -> None:
+def _construct_nt(stream: Host) -> None:
     called = False
 
     def on_construct(err: BaseException | None = None) -> None:
         nonlocal called
         if called:
-            error_or_destroy(stream, err if err is not None else err_multiple_callback())
+            error_or_destroy(stream, err if err is not None else at_call_site(err_multiple_callback()))
             return
         called = True
-        r, w = _states(stream)
+        r, w = stream._readable_state, stream._writable_state
         if r is not None:
             r.constructed = True
         if w is not None:
             w.constructed = True
         s = w if w is not None else r
-        assert s is not None
-        if s.destroyed:
+        if s is not None and s.destroyed:
             stream.emit(_K_DESTROY, err)
         elif err is not None:
             error_or_destroy(stream, err, True)
         else:
             stream._scope.next_tick(stream.emit, _K_CONSTRUCT)
 
-    def callback(err: BaseException | None = None) -> None:
+    def callback(err: BaseException | None = None, *_: object) -> None:
         stream._scope.next_tick(on_construct, err)
 
+    assert stream._impl_construct is not None
     try:
-        stream._construct(callback)
+        stream._impl_construct(callback)
     except Exception as exc:
         stream._scope.next_tick(on_construct, exc)
 
 
-def destroyer(stream: Any, err: BaseException | None) -> None:
+def destroyer(stream: StreamLike | None, err: BaseException | None) -> None:
     """Destroy ``stream`` on behalf of a consumer; an unfinished stream gets an ``AbortError``."""
     if stream is None or is_destroyed(stream):
         return
@@ -199,100 +195,21 @@ def destroyer(stream: Any, err: BaseException | None) -> None:
     stream.destroy(err)
 
 
-def is_destroyed(stream: Any) -> bool:
+def _states(stream: object) -> tuple[ReadableState | None, WritableState | None]:
+    # Duck-typed emitters (a pipeline stage with on() and write()) have no states.
+    return getattr(stream, "_readable_state", None), getattr(stream, "_writable_state", None)
+
+
+def is_destroyed(stream: object) -> bool:
     """Whether ``stream`` is destroyed."""
-    r, w = getattr(stream, "_readable_state", None), getattr(stream, "_writable_state", None)
+    r, w = _states(stream)
     s = w if w is not None else r
     return bool(getattr(stream, "destroyed", False) or (s is not None and s.destroyed))
 
 
-def is_finished(stream: Any) -> bool:
+def is_finished(stream: object) -> bool:
     """Whether every side of ``stream`` ended cleanly."""
-    r, w = getattr(stream, "_readable_state", None), getattr(stream, "_writable_state", None)
+    r, w = _states(stream)
     if r is not None and r.readable and not r.end_emitted:
         return False
     return not (w is not None and w.writable and not w.finished)
-
-
-# -- async implementations ----------------------------------------------------
-
-
-def is_async(fn: object) -> bool:
-    """Whether ``fn`` is an ``async def`` (bound or not)."""
-    return inspect.iscoroutinefunction(fn)
-
-
-_CLASS_ASYNC: dict[tuple[type, tuple[str, ...]], tuple[str, ...]] = {}
-
-
-def adapt_async(stream: Any, adapters: dict[str, Callable[..., Any]]) -> None:
-    """Wrap the ``async def`` implementations of ``stream`` with ``adapters[name]``.
-
-    Which methods a class defines as coroutines is looked up once per class;
-    implementations given as options (instance attributes) are checked each time.
-    """
-    names = tuple(adapters)
-    key = (type(stream), names)
-    on_class = _CLASS_ASYNC.get(key)
-    if on_class is None:
-        cls = type(stream)
-        on_class = tuple(n for n in names if is_async(getattr(cls, n, None)))
-        _CLASS_ASYNC[key] = on_class
-    own = stream.__dict__
-    for name in names:
-        fn = own.get(name)
-        if fn is not None:
-            if is_async(fn):
-                own[name] = adapters[name](stream, fn)
-        elif name in on_class:
-            own[name] = adapters[name](stream, getattr(stream, name))
-
-
-def run_async(
-    stream: Any,
-    coro_fn: Callable[..., Any],
-    args: tuple[Any, ...],
-    done: Callback,
-    *,
-    cancel_on_destroy: bool = True,
-) -> None:
-    """Run ``await coro_fn(*args)`` in the stream's scope; report ``done(err, result)``.
-
-    Destroying the stream cancels the task (unless ``cancel_on_destroy`` is
-    False, as for ``_destroy`` itself), and ``done`` is then not called: the
-    stream is gone. Cancellation from outside is not an error of the stream: it
-    propagates to the scope, whose teardown destroys the stream.
-    """
-    cancel_scope = trio.CancelScope()
-    scopes: set[trio.CancelScope] | None = None
-    if cancel_on_destroy:
-        scopes = stream.__dict__.get("_async_scopes")
-        if scopes is None:
-            scopes = stream.__dict__["_async_scopes"] = set()
-        scopes.add(cancel_scope)
-
-    async def task() -> None:
-        try:
-            with cancel_scope:
-                try:
-                    result = await coro_fn(*args)
-                except Exception as exc:
-                    err: BaseException | None = exc
-                    result = None
-                else:
-                    err = None
-            if not cancel_scope.cancelled_caught:
-                done(err, result)
-        finally:
-            if scopes is not None:
-                scopes.discard(cancel_scope)
-
-    stream._scope.start_soon(task)
-
-
-def cancel_async(stream: Any) -> None:
-    """Cancel the async implementations still running for ``stream``."""
-    scopes = stream.__dict__.get("_async_scopes")
-    if scopes:
-        for cancel_scope in list(scopes):
-            cancel_scope.cancel()

@@ -7,7 +7,43 @@ is the string Node uses, so code written against Node's documentation can test
 
 from __future__ import annotations
 
-from typing import Any
+import os
+import sys
+from types import FrameType, TracebackType
+from typing import TypeVar
+
+E = TypeVar("E", bound=BaseException)
+
+_HERE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def _is_ours(frame: FrameType) -> bool:
+    # This package's frames, and trio's (a scope task runs user code from trio's frames).
+    name = frame.f_code.co_filename
+    return name.startswith(_HERE) or f"{os.sep}trio{os.sep}" in name
+
+
+def at_call_site(err: E) -> E:
+    """Give ``err`` the traceback of the user's call that caused it.
+
+    For an error reported later (through ``'error'``, a callback or an awaited
+    ``pipeline()``) rather than raised on the spot: when it is finally raised, its
+    traceback ends at the user's line (``push(123)``), not only inside this package.
+    """
+    frame: FrameType | None = sys._getframe(1)
+    while frame is not None and _is_ours(frame):
+        frame = frame.f_back
+    tb: TracebackType | None = None
+    caller = frame
+    depth = 0
+    frames: list[FrameType] = []
+    while caller is not None and not _is_ours(caller) and depth < 8:
+        frames.append(caller)
+        caller = caller.f_back
+        depth += 1
+    for f in frames:  # from the innermost outwards: a traceback links outermost to innermost
+        tb = TracebackType(tb, f, f.f_lasti, f.f_lineno)
+    return err.with_traceback(tb) if tb is not None else err
 
 
 class NodeError(Exception):
@@ -21,6 +57,17 @@ class NodeError(Exception):
 
     code: str
     name: str
+
+    def __new__(cls, *args: object, **kwargs: object) -> NodeError:
+        # Node's TypeError and RangeError are Python's TypeError and ValueError too, however
+        # the error was made: NodeError(code, msg, name="TypeError") is a NodeTypeError.
+        if cls is NodeError:
+            name = kwargs.get("name")
+            if name == "TypeError":
+                cls = NodeTypeError
+            elif name == "RangeError":
+                cls = NodeRangeError
+        return super().__new__(cls, *args)
 
     def __init__(self, code: str, message: str, *, name: str = "Error") -> None:
         super().__init__(message)
@@ -39,15 +86,15 @@ class NodeError(Exception):
 class NodeTypeError(NodeError, TypeError):
     """A :class:`NodeError` that Node raises as a ``TypeError``."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(code, message, name="TypeError")
+    def __init__(self, code: str, message: str, *, name: str = "TypeError") -> None:
+        super().__init__(code, message, name=name)
 
 
 class NodeRangeError(NodeError, ValueError):
-    """A :class:`NodeError` that Node raises as a ``RangeError``."""
+    """A :class:`NodeError` that Node raises as a ``RangeError``; a Python ``ValueError``."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(code, message, name="RangeError")
+    def __init__(self, code: str, message: str, *, name: str = "RangeError") -> None:
+        super().__init__(code, message, name=name)
 
 
 class AbortError(NodeError):
@@ -71,7 +118,7 @@ class NodeSystemError(NodeError):
         self.syscall = syscall
 
 
-def _type_name(value: Any) -> str:
+def _type_name(value: object) -> str:
     if value is None:
         return "Received null"
     if isinstance(value, bool | int | float | str):
@@ -79,7 +126,7 @@ def _type_name(value: Any) -> str:
     return f"Received an instance of {type(value).__name__}"
 
 
-def err_invalid_arg_type(name: str, expected: str, actual: Any) -> NodeTypeError:
+def err_invalid_arg_type(name: str, expected: str, actual: object) -> NodeTypeError:
     """``ERR_INVALID_ARG_TYPE``."""
     return NodeTypeError(
         "ERR_INVALID_ARG_TYPE",
@@ -87,12 +134,12 @@ def err_invalid_arg_type(name: str, expected: str, actual: Any) -> NodeTypeError
     )
 
 
-def err_invalid_arg_value(name: str, value: Any, reason: str = "is invalid") -> NodeTypeError:
+def err_invalid_arg_value(name: str, value: object, reason: str = "is invalid") -> NodeTypeError:
     """``ERR_INVALID_ARG_VALUE``."""
     return NodeTypeError("ERR_INVALID_ARG_VALUE", f"The argument '{name}' {reason}. Received {value!r}")
 
 
-def err_out_of_range(name: str, expected: str, actual: Any) -> NodeRangeError:
+def err_out_of_range(name: str, expected: str, actual: object) -> NodeRangeError:
     """``ERR_OUT_OF_RANGE``."""
     return NodeRangeError(
         "ERR_OUT_OF_RANGE",
@@ -100,7 +147,7 @@ def err_out_of_range(name: str, expected: str, actual: Any) -> NodeRangeError:
     )
 
 
-def err_unknown_encoding(encoding: Any) -> NodeTypeError:
+def err_unknown_encoding(encoding: object) -> NodeTypeError:
     """``ERR_UNKNOWN_ENCODING``."""
     return NodeTypeError("ERR_UNKNOWN_ENCODING", f"Unknown encoding: {encoding}")
 
@@ -168,9 +215,21 @@ def err_missing_args(*names: str) -> NodeTypeError:
     )
 
 
-def err_unhandled_error(value: Any) -> NodeError:
+def err_unhandled_error(value: object) -> NodeError:
     """``ERR_UNHANDLED_ERROR``: ``emit('error', x)`` where ``x`` is not an exception."""
     return NodeError("ERR_UNHANDLED_ERROR", f"Unhandled error. ({value!r})")
+
+
+def err_scope_closed() -> NodeError:
+    """``ERR_SCOPE_CLOSED``: a stream was used after the ``open_scope()`` block it belongs to exited.
+
+    This code is ours: nothing can run a stream's deferred events once its scope is gone.
+    """
+    return NodeError(
+        "ERR_SCOPE_CLOSED",
+        "the scope of this stream has exited: a stream works only inside the "
+        "`async with trio_nodestreams.open_scope():` block it was made in (or the one passed as scope=)",
+    )
 
 
 def err_no_scope() -> NodeError:

@@ -8,10 +8,12 @@ change, so a listener added or removed during an emit does not affect that emit
 
 from __future__ import annotations
 
+import inspect
 import warnings
 import weakref
 from collections import deque
 from collections.abc import Callable
+from types import FunctionType, MethodType
 from typing import Any, ClassVar
 
 from ._errors import err_invalid_arg_type, err_out_of_range, err_unhandled_error
@@ -40,15 +42,80 @@ class MaxListenersExceededWarning(RuntimeWarning):
         return "MaxListenersExceededWarning"
 
 
+_CO_VARARGS = 0x04
+
+
+def capacity(fn: object) -> int | None:
+    """How many positional arguments ``fn`` takes; None when any number (or unknown).
+
+    Looked at once per listener (at ``on()``): a function's or a bound method's code
+    object says it; other callables are taken to accept anything.
+    """
+    kind = type(fn)
+    if kind is FunctionType:
+        code = fn.__code__  # type: ignore[attr-defined]
+        skip = 0
+    elif kind is MethodType:
+        func = fn.__func__  # type: ignore[attr-defined]
+        if type(func) is not FunctionType:
+            return None
+        code = func.__code__
+        skip = 1
+    else:
+        return _signature_capacity(fn)
+    if code.co_flags & _CO_VARARGS:
+        return None
+    return int(code.co_argcount) - skip
+
+
+def _signature_capacity(fn: object) -> int | None:
+    # Builtins, partials, callable objects: ask inspect (slower, and rare for listeners).
+    try:
+        params = inspect.signature(fn).parameters.values()  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    count = 0
+    for param in params:
+        if param.kind is param.VAR_POSITIONAL:
+            return None
+        if param.kind in (param.POSITIONAL_ONLY, param.POSITIONAL_OR_KEYWORD):
+            count += 1
+    return count
+
+
+class _Trimmed:
+    """A listener that takes fewer arguments than its event carries: it gets the first ones
+    (JavaScript drops the rest; Python would raise)."""
+
+    __slots__ = ("count", "listener")
+
+    def __init__(self, listener: Listener, count: int) -> None:
+        self.listener = listener
+        self.count = count
+
+    def __call__(self, *args: Any) -> object:
+        return self.listener(*args[: self.count])
+
+
+def fit(fn: Listener, nargs: int | None) -> Listener:
+    """``fn``, or a wrapper passing it only as many of ``nargs`` arguments as it takes
+    (``nargs`` None: not known in advance, so any number)."""
+    count = capacity(fn)
+    if count is None or (nargs is not None and count >= nargs):
+        return fn
+    return _Trimmed(fn, count)
+
+
 class _Once:
     """A listener that removes itself before it runs; ``listener`` is the original."""
 
-    __slots__ = ("emitter", "event", "fired", "listener")
+    __slots__ = ("call", "emitter", "event", "fired", "listener")
 
     def __init__(self, emitter: EventEmitter, event: str, listener: Listener) -> None:
         self.emitter = emitter
         self.event = event
         self.listener = listener
+        self.call = fit(listener, emitter._event_arity.get(event))
         self.fired = False
 
     def __call__(self, *args: Any) -> object:
@@ -56,11 +123,17 @@ class _Once:
             return None
         self.fired = True
         self.emitter.remove_listener(self.event, self)
-        return self.listener(*args)
+        return self.call(*args)
 
 
 def _original(fn: Listener) -> Listener:
-    return fn.listener if isinstance(fn, _Once) else fn
+    if type(fn) is _Once or type(fn) is _Trimmed:
+        return fn.listener
+    return fn
+
+
+def _unwrap_trimmed(fn: Listener) -> Listener:
+    return fn.listener if type(fn) is _Trimmed else fn
 
 
 class EventEmitter:
@@ -71,15 +144,23 @@ class EventEmitter:
 
     #: Node's ``EventEmitter.defaultMaxListeners``: the limit for emitters that set none.
     default_max_listeners: ClassVar[int] = 10
+    #: How many arguments this class emits each event with, where that is fixed: a listener
+    #: that takes at least as many is called as it is; one that takes fewer (or any listener
+    #: of an event not listed) is wrapped to get only the first ones.
+    _event_arity: ClassVar[dict[str, int]] = {"newListener": 2, "removeListener": 2}
 
     _events: dict[str, tuple[Listener, ...]]
     _max_listeners: int | None
     _warned: set[str] | None
+    #: ``emit`` is this class's own: per-chunk code may call a lone listener directly
+    #: instead of going through ``emit`` (a subclass that overrides ``emit`` sees every event).
+    _plain_emit: bool
 
     def __init__(self) -> None:
         self._events = {}
         self._max_listeners = None
         self._warned = None
+        self._plain_emit = type(self).emit is EventEmitter.emit
 
     # -- adding ----------------------------------------------------------------
 
@@ -89,6 +170,8 @@ class EventEmitter:
         events = self._events
         if "newListener" in events:
             self.emit("newListener", event, _original(listener))
+        if type(listener) is not _Once:
+            listener = fit(listener, self._event_arity.get(event))
         current = events.get(event)
         if current is None:
             events[event] = (listener,)
@@ -135,7 +218,7 @@ class EventEmitter:
             return self
         for i in range(len(current) - 1, -1, -1):
             fn = current[i]
-            if fn is listener or (isinstance(fn, _Once) and fn.listener is listener):
+            if fn is listener or _original(fn) is listener:
                 rest = current[:i] + current[i + 1 :]
                 if rest:
                     self._events[event] = rest
@@ -144,7 +227,9 @@ class EventEmitter:
                 if "removeListener" in self._events:
                     # Node reports the original function when it was the only
                     # listener, and otherwise exactly what it was asked to remove.
-                    self.emit("removeListener", event, _original(fn) if len(current) == 1 else listener)
+                    self.emit(
+                        "removeListener", event, _original(fn) if len(current) == 1 else _unwrap_trimmed(listener)
+                    )
                 break
         return self
 
@@ -211,7 +296,7 @@ class EventEmitter:
 
     def raw_listeners(self, event: str) -> list[Listener]:
         """A copy of the listeners of ``event``, once-wrappers included."""
-        return list(self._events.get(event, ()))
+        return [_unwrap_trimmed(fn) for fn in self._events.get(event, ())]
 
     def event_names(self) -> list[str]:
         """The events that have listeners, in the order they were first added."""

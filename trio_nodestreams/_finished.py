@@ -8,28 +8,45 @@ otherwise.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Protocol, cast
 
 import trio
 
 from ._errors import err_invalid_arg_type, err_stream_premature_close
+from ._events import Listener, fit
+
+if TYPE_CHECKING:
+    from ._scope import Scope
+    from ._state import ReadableState, WritableState
 
 Callback = Callable[..., object]
 
 
-def _nop(*_: Any) -> None:
-    pass
+class Emitter(Protocol):
+    """What :func:`eos` and :func:`finished` watch: a stream, or anything emitting like one
+    (``'end'``, ``'finish'``, ``'error'``, ``'close'``) that has ``write`` or ``pipe``."""
+
+    def on(self, event: str, listener: Listener, /) -> object: ...
+
+    def remove_listener(self, event: str, listener: Listener, /) -> object: ...
 
 
-def _rstate(stream: Any) -> Any:
-    return getattr(stream, "_readable_state", None)
+class _Watched(Emitter, Protocol):
+    _scope: Scope
+    destroyed: bool
 
 
-def _wstate(stream: Any) -> Any:
-    return getattr(stream, "_writable_state", None)
+def _rstate(stream: object) -> ReadableState | None:
+    state: ReadableState | None = getattr(stream, "_readable_state", None)
+    return state
 
 
-def is_node_stream(obj: Any) -> bool:
+def _wstate(stream: object) -> WritableState | None:
+    state: WritableState | None = getattr(stream, "_writable_state", None)
+    return state
+
+
+def is_node_stream(obj: object) -> bool:
     """Whether ``obj`` looks like one of our streams (or an emitter with pipe/write)."""
     return (
         _rstate(obj) is not None
@@ -38,7 +55,7 @@ def is_node_stream(obj: Any) -> bool:
     )
 
 
-def is_readable_node_stream(obj: Any) -> bool:
+def is_readable_node_stream(obj: object) -> bool:
     """Whether ``obj`` has a usable readable side."""
     if not (callable(getattr(obj, "pipe", None)) and callable(getattr(obj, "on", None))):
         return False
@@ -48,7 +65,7 @@ def is_readable_node_stream(obj: Any) -> bool:
     return r is not None and r.readable is not False
 
 
-def is_writable_node_stream(obj: Any) -> bool:
+def is_writable_node_stream(obj: object) -> bool:
     """Whether ``obj`` has a usable writable side."""
     if not (callable(getattr(obj, "write", None)) and callable(getattr(obj, "on", None))):
         return False
@@ -58,13 +75,13 @@ def is_writable_node_stream(obj: Any) -> bool:
     return w is not None and w.writable is not False
 
 
-def is_destroyed(stream: Any) -> bool:
+def is_destroyed(stream: object) -> bool:
     """Whether ``stream`` is destroyed."""
     state = _wstate(stream) or _rstate(stream)
     return bool(getattr(stream, "destroyed", False) or (state is not None and state.destroyed))
 
 
-def is_writable_finished(stream: Any, strict: bool = True) -> bool | None:
+def is_writable_finished(stream: object, strict: bool = True) -> bool | None:
     """Whether the writable side finished (non-strict: ended with nothing pending)."""
     if not is_writable_node_stream(stream):
         return None
@@ -78,7 +95,7 @@ def is_writable_finished(stream: Any, strict: bool = True) -> bool | None:
     return bool(w.finished or (not strict and w.ended and w.length == 0))
 
 
-def is_readable_finished(stream: Any, strict: bool = True) -> bool | None:
+def is_readable_finished(stream: object, strict: bool = True) -> bool | None:
     """Whether the readable side ended (non-strict: ended with nothing buffered)."""
     if not is_readable_node_stream(stream):
         return None
@@ -90,7 +107,7 @@ def is_readable_finished(stream: Any, strict: bool = True) -> bool | None:
     return bool(r.end_emitted or (not strict and r.ended and r.length == 0))
 
 
-def is_readable(stream: Any) -> bool | None:
+def is_readable(stream: object) -> bool | None:
     """Whether the readable side may still produce data."""
     value = getattr(stream, "readable", None)
     if not isinstance(value, bool):
@@ -100,7 +117,7 @@ def is_readable(stream: Any) -> bool | None:
     return is_readable_node_stream(stream) and value and not is_readable_finished(stream)
 
 
-def is_writable(stream: Any) -> bool | None:
+def is_writable(stream: object) -> bool | None:
     """Whether the writable side may still accept data."""
     value = getattr(stream, "writable", None)
     if not isinstance(value, bool):
@@ -112,7 +129,7 @@ def is_writable(stream: Any) -> bool | None:
     return is_writable_node_stream(stream) and value and not ended
 
 
-def is_finished(stream: Any, readable: bool = True, writable: bool = True) -> bool:
+def is_finished(stream: object, readable: bool = True, writable: bool = True) -> bool:
     """Whether ``stream`` is done on the sides asked about."""
     if is_destroyed(stream):
         return True
@@ -121,51 +138,53 @@ def is_finished(stream: Any, readable: bool = True, writable: bool = True) -> bo
     return not (writable and is_writable(stream))
 
 
-def _errored(stream: Any) -> BaseException | None:
+def _errored(stream: object) -> BaseException | None:
     w, r = _wstate(stream), _rstate(stream)
     if w is not None and w.errored is not None:
-        return w.errored  # type: ignore[no-any-return]
+        return w.errored
     if r is not None and r.errored is not None:
-        return r.errored  # type: ignore[no-any-return]
+        return r.errored
     return None
 
 
-def _will_emit_close(stream: Any) -> bool:
+def _will_emit_close(stream: object) -> bool:
     state = _wstate(stream) or _rstate(stream)
     return bool(state is not None and state.auto_destroy and state.emit_close and not state.closed)
 
 
-def _is_closed(stream: Any) -> bool:
+def _is_closed(stream: object) -> bool:
     state = _wstate(stream) or _rstate(stream)
     return bool(state is not None and state.closed) or getattr(stream, "closed", False) is True
 
 
 def eos(
-    stream: Any,
+    stream: Emitter,
     callback: Callback,
     *,
     readable: bool | None = None,
     writable: bool | None = None,
     error: bool = True,
 ) -> Callable[[], None]:
-    """Call ``callback(err=None)`` once ``stream`` is done (Node's ``stream.finished``).
+    """Call ``callback(err)`` once ``stream`` is done (Node's ``stream.finished``); ``err``
+    is None on a clean end. A callback taking no argument is called without it.
 
     Returns:
       A function that removes every listener this call added.
     """
     if not is_node_stream(stream):
         raise err_invalid_arg_type("stream", "an instance of Stream", stream)
+    watched = cast(_Watched, stream)
     done = False
+    # Node calls back with the error (undefined when there is none); a callback that
+    # takes no argument is called without it, as JavaScript would.
+    report = fit(callback, 1)
 
     def call(err: BaseException | None = None) -> None:
         nonlocal done
         if done:
             return
         done = True
-        if err is None:
-            callback()
-        else:
-            callback(err)
+        report(err)
 
     want_r = is_readable_node_stream(stream) if readable is None else readable
     want_w = is_writable_node_stream(stream) if writable is None else writable
@@ -181,7 +200,7 @@ def eos(
     def onfinish() -> None:
         nonlocal writable_finished, will_emit_close
         writable_finished = True
-        if stream.destroyed:
+        if watched.destroyed:
             will_emit_close = False
         if will_emit_close and (not getattr(stream, "readable", False) or want_r):
             return
@@ -191,7 +210,7 @@ def eos(
     def onend() -> None:
         nonlocal readable_finished, will_emit_close
         readable_finished = True
-        if stream.destroyed:
+        if watched.destroyed:
             will_emit_close = False
         if will_emit_close and (not getattr(stream, "writable", False) or want_w):
             return
@@ -227,7 +246,7 @@ def eos(
         stream.on("error", onerror)
     stream.on("close", onclose)
 
-    scope = stream._scope
+    scope = watched._scope
     if _is_closed(stream):
         scope.next_tick(onclose)
     elif (w_state is not None and w_state.error_emitted) or (r_state is not None and r_state.error_emitted):
@@ -252,7 +271,7 @@ def eos(
     return cleanup
 
 
-async def finished(stream: Any, *, readable: bool | None = None, writable: bool | None = None) -> None:
+async def finished(stream: Emitter, *, readable: bool | None = None, writable: bool | None = None) -> None:
     """Wait until ``stream`` is done.
 
     Returns on a clean end (``'end'`` / ``'finish'``, as asked).

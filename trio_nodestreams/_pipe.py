@@ -8,24 +8,54 @@ no task is spent per chunk and nothing outlives the scope.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol, cast
 
 from . import _destroy
+from ._state import Chunk, Destination, ReadableState, StreamLike, nop
 
 if TYPE_CHECKING:
-    from ._readable import Readable
+    from ._events import Listener
+    from ._scope import Scope
 
 
-def pipe(src: Readable, dest: Any, end: bool = True) -> Any:
+class Source(Protocol):
+    """The Readable that pipes."""
+
+    _events: dict[str, tuple[Listener, ...]]
+
+    @property
+    def _readable_state(self) -> ReadableState: ...
+
+    @property
+    def _scope(self) -> Scope: ...
+
+    def on(self, event: str, listener: Listener, /) -> object: ...
+
+    def once(self, event: str, listener: Listener, /) -> object: ...
+
+    def remove_listener(self, event: str, listener: Listener, /) -> object: ...
+
+    def pause(self) -> object: ...
+
+    def resume(self) -> object: ...
+
+    def unpipe(self, dest: Destination | None = None) -> object: ...
+
+
+def pipe(src: Source, dest: Destination, end: bool = True) -> None:
     """Pipe ``src`` into ``dest``; see :meth:`Readable.pipe`."""
     state = src._readable_state
     if len(state.pipes) == 1 and not state.multi_await_drain:
         state.multi_await_drain = True
         prev = state.await_drain_writers
-        state.await_drain_writers = set() if prev is None else {prev}
+        writers: set[Destination] = set()
+        if prev is not None and not isinstance(prev, set):
+            writers.add(prev)
+        state.await_drain_writers = writers
     state.pipes.append(dest)
 
-    ondrain: Any = None
+    ondrain: Callable[[], None] | None = None
     cleaned_up = False
 
     def onend() -> None:
@@ -40,7 +70,7 @@ def pipe(src: Readable, dest: Any, end: bool = True) -> Any:
     else:
         src.once("end", end_fn)
 
-    def onunpipe(readable: Any, info: dict[str, Any] | None = None) -> None:
+    def onunpipe(readable: object, info: dict[str, bool] | None = None) -> None:
         if readable is src and info is not None and info.get("has_unpiped") is False:
             info["has_unpiped"] = True
             cleanup()
@@ -56,6 +86,9 @@ def pipe(src: Readable, dest: Any, end: bool = True) -> Any:
         src.remove_listener("end", onend)
         src.remove_listener("end", unpipe)
         src.remove_listener("data", ondata)
+        if state.pipe_ondata is ondata:
+            state.pipe_ondata = None
+            state.pipe_write = state.pipe_pause = nop
         cleaned_up = True
         w = getattr(dest, "_writable_state", None)
         if ondrain is not None and state.await_drain_writers and (w is None or w.need_drain):
@@ -68,7 +101,9 @@ def pipe(src: Readable, dest: Any, end: bool = True) -> Any:
                 state.await_drain_writers = dest
                 state.multi_await_drain = False
             elif len(state.pipes) > 1 and dest in state.pipes:
-                state.await_drain_writers.add(dest)
+                writers = state.await_drain_writers
+                if type(writers) is set:  # several pipes: multi_await_drain
+                    writers.add(dest)
             src.pause()
         if ondrain is None:
             ondrain = _on_drain(src, dest)
@@ -77,11 +112,15 @@ def pipe(src: Readable, dest: Any, end: bool = True) -> Any:
     dest.on("unpipe", onunpipe)
     write = dest.write
 
-    def ondata(chunk: Any) -> None:
+    def ondata(chunk: Chunk) -> None:
         if write(chunk) is False:
             pause()
 
     src.on("data", ondata)
+    # What ondata does, for the per-chunk code that calls a lone listener itself.
+    state.pipe_ondata = ondata
+    state.pipe_write = write
+    state.pipe_pause = pause
 
     def onerror(err: BaseException) -> None:
         unpipe()
@@ -89,7 +128,7 @@ def pipe(src: Readable, dest: Any, end: bool = True) -> Any:
         if dest.listener_count("error") == 0:
             s = getattr(dest, "_writable_state", None) or getattr(dest, "_readable_state", None)
             if s is not None and not s.error_emitted:
-                _destroy.error_or_destroy(dest, err)
+                _destroy.error_or_destroy(cast(StreamLike, dest), err)
             else:
                 dest.emit("error", err)
 
@@ -112,16 +151,16 @@ def pipe(src: Readable, dest: Any, end: bool = True) -> Any:
         pause()
     elif not state.flowing:
         src.resume()
-    return dest
 
 
-def _on_drain(src: Readable, dest: Any) -> Any:
+def _on_drain(src: Source, dest: Destination) -> Callable[[], None]:
     def ondrain() -> None:
         state = src._readable_state
-        if state.await_drain_writers is dest:
+        writers = state.await_drain_writers
+        if writers is dest:
             state.await_drain_writers = None
-        elif state.multi_await_drain:
-            state.await_drain_writers.discard(dest)
+        elif type(writers) is set:  # several pipes: multi_await_drain
+            writers.discard(dest)
         if not state.await_drain_writers and "data" in src._events:
             src.resume()
 

@@ -9,148 +9,74 @@ through the scope's ``next_tick`` queue. Trio idioms (``async for``,
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable
-from types import MethodType
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable, Sized
+from typing import TYPE_CHECKING, ClassVar, Protocol, TypeVar
 
 import trio
 
-from . import _destroy
+from . import _destroy, _iterops, _pipe, _resource
+from ._async_impl import bind_impl, callback_adapter, destroy_adapter, run_async
 from ._buffer_list import BufferList
-from ._encoding import StringDecoder, check_encoding, encode, text_length
+from ._encoding import StringDecoder, check_encoding, decode, encode, text_length
 from ._errors import (
     AbortError,
-    NodeError,
+    at_call_site,
     err_invalid_arg_type,
     err_method_not_implemented,
-    err_out_of_range,
+    err_scope_closed,
     err_stream_push_after_eof,
     err_stream_unshift_after_end_event,
 )
 from ._events import EventEmitter, Listener
+from ._feeder import Emit, Feeder
+from ._finished import eos
+from ._from import from_iterable
 from ._scope import Scope, current_scope
+from ._state import (
+    Callback,
+    Chunk,
+    Destination,
+    ReadableState,
+    get_default_high_water_mark,
+    grown_high_water_mark,
+    high_water_mark,
+)
 
 if TYPE_CHECKING:
-    from ._writable import Writable
+    from ._resource import TrioUse
+    from ._state import WritableState
 
-#: Default high-water marks (Node >= 22: 64 KiB for bytes, 16 objects).
-DEFAULT_HIGH_WATER_MARK = 64 * 1024
-DEFAULT_OBJECT_HIGH_WATER_MARK = 16
-_MAX_HWM = 0x40000000
+__all__ = ["Readable", "ReadableIterator", "ReadableState", "get_default_high_water_mark"]
 
-
-def get_default_high_water_mark(object_mode: bool = False) -> int:
-    """The high-water mark streams get when none is given."""
-    return DEFAULT_OBJECT_HIGH_WATER_MARK if object_mode else DEFAULT_HIGH_WATER_MARK
+D = TypeVar("D", bound=Destination)
 
 
-def _hwm(value: Any, name: str, object_mode: bool) -> int:
-    if value is None:
-        return get_default_high_water_mark(object_mode)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0 or value != value:
-        raise NodeError(
-            "ERR_INVALID_ARG_VALUE",
-            f"The property 'options.{name}' is invalid. Received {value!r}",
-            name="TypeError",
-        )
-    return int(value)
-
-
-def _new_hwm(n: int) -> int:
-    if n > _MAX_HWM:
-        raise err_out_of_range("size", "<= 1GiB", n)
-    return 1 << (n - 1).bit_length()
-
-
-class ReadableState:
-    """Everything a Readable knows about itself; one place holds it so Duplex can share logic."""
-
-    __slots__ = (
-        "auto_destroy",
-        "await_drain_writers",
-        "buffer",
-        "close_emitted",
-        "closed",
-        "constructed",
-        "data_emitted",
-        "decoder",
-        "default_encoding",
-        "destroyed",
-        "emit_close",
-        "emitted_readable",
-        "encoding",
-        "end_emitted",
-        "ended",
-        "error_emitted",
-        "errored",
-        "flowing",
-        "high_water_mark",
-        "length",
-        "multi_await_drain",
-        "need_readable",
-        "object_mode",
-        "paused",
-        "pipes",
-        "readable",
-        "readable_listening",
-        "reading",
-        "reading_more",
-        "resume_scheduled",
-        "sync",
+def new_readable_state(
+    *,
+    object_mode: bool,
+    high_water_mark_option: int | None,
+    encoding: str | None,
+    emit_close: bool,
+    auto_destroy: bool,
+    default_encoding: str = "utf8",
+) -> ReadableState:
+    """A ReadableState from the constructor options, validated."""
+    if encoding is not None:
+        encoding = check_encoding(encoding)
+    state = ReadableState(
+        object_mode,
+        high_water_mark(high_water_mark_option, "highWaterMark", object_mode),
+        emit_close,
+        auto_destroy,
+        check_encoding(default_encoding),
     )
-
-    def __init__(
-        self,
-        *,
-        object_mode: bool,
-        high_water_mark: int,
-        encoding: str | None,
-        emit_close: bool,
-        auto_destroy: bool,
-        default_encoding: str,
-    ) -> None:
-        self.object_mode = object_mode
-        self.high_water_mark = high_water_mark
-        self.buffer = BufferList()
-        self.length = 0
-        self.pipes: list[Writable] = []
-        self.flowing: bool | None = None
-        self.paused: bool | None = None
-        self.ended = False
-        self.end_emitted = False
-        self.reading = False
-        self.constructed = True
-        self.sync = True
-        self.need_readable = False
-        self.emitted_readable = False
-        self.readable_listening = False
-        self.resume_scheduled = False
-        self.error_emitted = False
-        self.emit_close = emit_close
-        self.auto_destroy = auto_destroy
-        self.destroyed = False
-        self.errored: BaseException | None = None
-        self.closed = False
-        self.close_emitted = False
-        self.default_encoding = default_encoding
-        self.await_drain_writers: Any = None
-        self.multi_await_drain = False
-        self.reading_more = False
-        self.data_emitted = False
-        self.readable = True
-        self.decoder: StringDecoder | None = None
-        self.encoding: str | None = None
-        if encoding:
-            self.decoder = StringDecoder(encoding)
-            self.encoding = self.decoder.encoding
+    if encoding:
+        state.set_decoder(encoding)
+    return state
 
 
-def _bind(stream: Any, fn: Callable[..., Any] | None) -> Any:
-    return None if fn is None else MethodType(fn, stream)
-
-
-class Readable(EventEmitter):
-    """A source of data, with Node's flowing and paused modes.
+class Readable(EventEmitter, trio.abc.ReceiveStream):
+    """A source of data, with Node's flowing and paused modes; a ``trio.abc.ReceiveStream``.
 
     Args:
       high_water_mark: bytes (or objects) to buffer before ``push`` returns False.
@@ -162,11 +88,29 @@ class Readable(EventEmitter):
       destroy: ``fn(stream, err, callback)`` implementing ``_destroy``.
       construct: ``fn(stream, callback)`` implementing ``_construct``.
       scope: the scope to run in; default the current one.
+
+    Implementations given as options, or as methods of a subclass, are bound
+    when the stream is made; assigning ``stream._read`` afterwards has no effect.
     """
 
     _readable_state: ReadableState
-    _writable_state: Any = None
+    _writable_state: WritableState | None = None
     _scope: Scope
+    _event_arity: ClassVar[dict[str, int]] = {
+        **EventEmitter._event_arity,
+        "data": 1,
+        "end": 0,
+        "close": 0,
+        "error": 1,
+        "pause": 0,
+        "resume": 0,
+        "readable": 0,
+    }
+    _async_scopes: set[trio.CancelScope] | None
+    _trio: TrioUse | None
+    _impl_read: Callable[[int], object]
+    _impl_destroy: Callable[[BaseException | None, Callback], object]
+    _impl_construct: Callable[[Callback], object] | None
 
     def __init__(
         self,
@@ -176,56 +120,51 @@ class Readable(EventEmitter):
         object_mode: bool = False,
         emit_close: bool = True,
         auto_destroy: bool = True,
-        read: Callable[..., Any] | None = None,
-        destroy: Callable[..., Any] | None = None,
-        construct: Callable[..., Any] | None = None,
+        read: Callable[..., object] | None = None,
+        destroy: Callable[..., object] | None = None,
+        construct: Callable[..., object] | None = None,
         scope: Scope | None = None,
     ) -> None:
         EventEmitter.__init__(self)
         self._scope = scope if scope is not None else current_scope()
-        self._init_readable(
+        self._async_scopes = None
+        self._trio = None
+        self._readable_state = new_readable_state(
             object_mode=object_mode,
-            high_water_mark=high_water_mark,
+            high_water_mark_option=high_water_mark,
             encoding=encoding,
             emit_close=emit_close,
             auto_destroy=auto_destroy,
         )
-        self._set_impls(read=read, destroy=destroy, construct=construct)
+        self._bind_readable(read, destroy, construct)
         self._scope.register(self)
         _destroy.construct(self, self._after_construct_readable)
 
     # -- construction helpers (shared with Duplex) ----------------------------
 
-    def _init_readable(
+    def _bind_readable(
         self,
-        *,
-        object_mode: bool,
-        high_water_mark: int | None,
-        encoding: str | None,
-        emit_close: bool,
-        auto_destroy: bool,
-        default_encoding: str = "utf8",
+        read: Callable[..., object] | None,
+        destroy: Callable[..., object] | None,
+        construct: Callable[..., object] | None,
     ) -> None:
-        if encoding is not None:
-            encoding = check_encoding(encoding)
-        self._readable_state = ReadableState(
-            object_mode=object_mode,
-            high_water_mark=_hwm(high_water_mark, "highWaterMark", object_mode),
-            encoding=encoding,
-            emit_close=emit_close,
-            auto_destroy=auto_destroy,
-            default_encoding=check_encoding(default_encoding),
-        )
+        impl = bind_impl(self, read, "_read", _read_adapter)
+        assert impl is not None
+        self._impl_read = impl
+        self._bind_common(destroy, construct)
 
-    def _set_impls(self, **impls: Callable[..., Any] | None) -> None:
-        for name, fn in impls.items():
-            if fn is not None:
-                setattr(self, "_" + name, _bind(self, fn))
-        self._adapt_async()
+    def _bind_common(self, destroy: Callable[..., object] | None, construct: Callable[..., object] | None) -> None:
+        impl = bind_impl(self, destroy, "_destroy", destroy_adapter)
+        assert impl is not None
+        self._impl_destroy = impl
+        self._impl_construct = bind_impl(self, construct, "_construct", callback_adapter)
 
-    def _adapt_async(self) -> None:
-        """Wrap ``async def`` implementations into Node's callback signatures."""
-        _destroy.adapt_async(self, _READABLE_ADAPTERS)
+    def _scope_exited(self) -> None:
+        """The scope's block exited (the scope calls this): from now on using the stream
+        raises ``ERR_SCOPE_CLOSED``."""
+        for state in (self._readable_state, self._writable_state):
+            if state is not None:
+                state.scope_closed = True
 
     def _after_construct_readable(self) -> None:
         state = self._readable_state
@@ -234,19 +173,22 @@ class Readable(EventEmitter):
 
     # -- implementation hooks ---------------------------------------------------
 
-    def _read(self, size: int) -> Any:
+    def _read(self, size: int) -> object:
         """Produce data with :meth:`push`; override, or pass ``read=``."""
         raise err_method_not_implemented("_read()")
 
-    def _destroy(self, err: BaseException | None, callback: Callable[..., object]) -> Any:
+    def _destroy(self, err: BaseException | None, callback: Callback) -> object:
         """Release resources, then ``callback(err)``; override, or pass ``destroy=``."""
         callback(err)
+        return None
 
-    _construct: Callable[..., Any] | None = None
+    #: ``_construct(callback)``: prepare the stream before any read or write; a subclass
+    #: may define it (or pass ``construct=``).
+    _construct: Callable[[Callback], object] | None = None
 
     # -- pushing ------------------------------------------------------------------
 
-    def push(self, chunk: Any, encoding: str | None = None) -> bool:
+    def push(self, chunk: Chunk, encoding: str | None = None) -> bool:
         """Add ``chunk`` to the buffer (``None`` ends the stream).
 
         Returns:
@@ -254,38 +196,57 @@ class Readable(EventEmitter):
         """
         state = self._readable_state
         if (
-            (chunk is not None if state.object_mode else (type(chunk) is bytes and chunk != b""))
+            (chunk is not None if state.object_mode else (type(chunk) is bytes and chunk))
             and state.decoder is None
             and not state.ended
             and not state.destroyed
             and state.errored is None
+            and not state.scope_closed
         ):
-            # Short path: what _add_chunk and _push_chunk do with a plain bytes chunk (or any
-            # object in object mode), the flowing case (straight to 'data') inline. It runs
-            # once per chunk per stage.
+            # Short path: what _add_chunk and _push_chunk do with a non-empty bytes chunk (or
+            # any object in object mode); it runs once per chunk per stage.
             state.reading = False
-            if state.flowing and state.length == 0 and not state.sync and "data" in self._events:
-                if state.multi_await_drain:
-                    state.await_drain_writers.clear()
-                else:
-                    state.await_drain_writers = None
-                state.data_emitted = True
-                self.emit("data", chunk)
-                if not state.reading_more and state.constructed:
-                    state.reading_more = True
-                    self._scope.next_tick(_maybe_read_more_nt, self, state)
-            else:
-                _push_chunk(self, state, chunk, False)
-            return not state.ended and (state.length < state.high_water_mark or state.length == 0)
+            if state.flowing and not state.length and not state.sync:
+                handlers = self._events.get("data")
+                if handlers is not None:
+                    # Flowing with nothing buffered: straight to 'data'.
+                    writers = state.await_drain_writers
+                    if writers is not None:
+                        if type(writers) is set:  # several pipes wait (multi_await_drain)
+                            writers.clear()
+                        else:
+                            state.await_drain_writers = None
+                    state.data_emitted = True
+                    if len(handlers) == 1 and self._plain_emit:
+                        listener = handlers[0]
+                        if listener is state.pipe_ondata:  # pipe()'s listener: its steps inline
+                            if state.pipe_write(chunk) is False:
+                                state.pipe_pause()
+                        else:
+                            listener(chunk)
+                    else:
+                        self.emit("data", chunk)
+                    if not state.reading_more and state.constructed:  # _maybe_read_more
+                        state.reading_more = True
+                        self._scope.next_tick(_maybe_read_more_nt, self, state)
+                    return not state.ended and (state.length < state.high_water_mark or not state.length)
+            state.length += 1 if state.object_mode else len(chunk)
+            state.buffer.append(chunk)
+            if state.need_readable:
+                _emit_readable(self)
+            if not state.reading_more and state.constructed:  # _maybe_read_more
+                state.reading_more = True
+                self._scope.next_tick(_maybe_read_more_nt, self, state)
+            return not state.ended and (state.length < state.high_water_mark or not state.length)
         return _add_chunk(self, chunk, encoding, False)
 
-    def unshift(self, chunk: Any, encoding: str | None = None) -> bool:
+    def unshift(self, chunk: object, encoding: str | None = None) -> bool:
         """Put ``chunk`` back at the front of the buffer."""
         return _add_chunk(self, chunk, encoding, True)
 
     # -- reading ------------------------------------------------------------------
 
-    def read(self, size: int | None = None) -> Any:
+    def read(self, size: int | None = None) -> Chunk:
         """Take data from the buffer (Node's exact rules).
 
         Args:
@@ -295,102 +256,70 @@ class Readable(EventEmitter):
           The data, or None when not enough is buffered yet.
         """
         state = self._readable_state
-        if size is None and state.flowing and state.length and state.decoder is None:
+        if size is None and state.flowing and state.decoder is None and state.length and not state.scope_closed:
             # Short path for _flow's per-chunk read(): in flowing mode Node's howMuchToRead(NaN)
             # is one object, or the first chunk's length (> 0); the size, n == 0 and "ended"
-            # checks cannot apply.
+            # checks of the general path cannot apply. It runs once per chunk.
             n_orig = -1
             state.emitted_readable = False
-            n = 1 if state.object_mode else state.buffer.first_length()
-        else:
-            # -1 stands for Node's NaN ("whatever there is"); any other negative reads nothing.
-            if size is None:
-                n = -1
-            elif isinstance(size, bool) or not isinstance(size, int):
-                try:
-                    n = int(size)
-                except (TypeError, ValueError):
-                    n = -1
-                else:
-                    n = -2 if n < 0 else n
-            else:
-                n = -2 if size < 0 else size
-            n_orig = n
-            if n > state.high_water_mark:
-                state.high_water_mark = _new_hwm(n)
-            if n != 0:
-                state.emitted_readable = False
-            if (
-                n == 0
-                and state.need_readable
-                and (
-                    (state.length >= state.high_water_mark if state.high_water_mark != 0 else state.length > 0)
-                    or state.ended
-                )
-            ):
-                if state.length == 0 and state.ended:
-                    _end_readable(self)
-                else:
-                    _emit_readable(self)
-                return None
-            n = _how_much(n, state)
-            if n == 0 and state.ended:
-                if state.length == 0:
-                    _end_readable(self)
-                return None
-        length = state.length
-        do_read = state.need_readable or length == 0 or length - n < state.high_water_mark
-        if state.ended or state.reading or state.destroyed or state.errored is not None or not state.constructed:
-            do_read = False
-        elif do_read:
-            state.reading = True
-            state.sync = True
-            if state.length == 0:
-                state.need_readable = True
-            try:
-                self._read(state.high_water_mark)
-            except Exception as exc:
-                _destroy.error_or_destroy(self, exc)
-            state.sync = False
-            if not state.reading:
-                if n_orig == -1 and state.flowing and state.length and state.decoder is None:
-                    n = 1 if state.object_mode else state.buffer.first_length()  # as in the short path
-                else:
-                    n = _how_much(n_orig, state)
-        length = state.length
-        if n > 0 and length:
-            # Node's fromList, inline: it runs once per chunk.
             buf = state.buffer
-            if state.object_mode:
-                ret = buf.shift()
-            elif n >= length:
-                ret = buf.join_all()
-            elif state.decoder is not None:
-                ret = buf.consume_text(n)
-            else:
-                ret = buf.consume(n)
-        else:
-            ret = None
-        if ret is None:
-            state.need_readable = state.length <= state.high_water_mark
-            n = 0
-        else:
-            if not state.object_mode and state.decoder is not None:
-                n = _len(ret)
-            state.length -= n
-            if state.multi_await_drain:
-                state.await_drain_writers.clear()
-            else:
-                state.await_drain_writers = None
-        if state.length == 0:
-            if not state.ended:
-                state.need_readable = True
-            if n_orig != n and state.ended:
-                _end_readable(self)
-        if ret is not None and not state.error_emitted and not state.close_emitted:
-            state.data_emitted = True
-            self.emit("data", ret)
-        return ret
+            n = 1 if state.object_mode else len(buf[0]) - buf.offset
+            if (
+                (state.need_readable or state.length - n < state.high_water_mark)
+                and not state.ended
+                and not state.reading
+                and not state.destroyed
+                and state.errored is None
+                and state.constructed
+            ):
+                # Below the high-water mark once this chunk is taken: ask _read for more first.
+                state.reading = True
+                state.sync = True
+                try:
+                    self._impl_read(state.high_water_mark)
+                except Exception as exc:
+                    _destroy.error_or_destroy(self, exc)
+                state.sync = False
+                if not state.reading:
+                    if state.flowing and state.length and state.decoder is None:
+                        n = 1 if state.object_mode else len(buf[0]) - buf.offset
+                    else:
+                        n = _how_much(-1, state)
+            if (
+                state.flowing
+                and state.decoder is None
+                and state.length
+                and n == (1 if state.object_mode else len(buf[0]) - buf.offset)
+            ):
+                # Take the head chunk whole (Node's fromList for n == its length, inline).
+                ret = buf.popleft() if not buf.offset else buf.shift()
+                state.length -= n
+                writers = state.await_drain_writers
+                if writers is not None:
+                    if type(writers) is set:  # several pipes wait (multi_await_drain)
+                        writers.clear()
+                    else:
+                        state.await_drain_writers = None
+                if not state.length:
+                    if state.ended:
+                        _end_readable(self)
+                    else:
+                        state.need_readable = True
+                if not state.error_emitted and not state.close_emitted:
+                    state.data_emitted = True
+                    handlers = self._events.get("data")
+                    if handlers is not None and len(handlers) == 1 and self._plain_emit:
+                        listener = handlers[0]
+                        if listener is state.pipe_ondata:  # pipe()'s listener: its steps inline
+                            if state.pipe_write(ret) is False:
+                                state.pipe_pause()
+                        else:
+                            listener(ret)
+                    else:
+                        self.emit("data", ret)
+                return ret
+            return _read_from(self, state, n, n_orig)
+        return _read_general(self, state, size)
 
     # -- modes --------------------------------------------------------------------
 
@@ -464,6 +393,8 @@ class Readable(EventEmitter):
     def resume(self) -> Readable:
         """Switch to flowing mode: ``'data'`` events carry the chunks."""
         state = self._readable_state
+        if state.scope_closed:
+            raise err_scope_closed()
         if not state.flowing:
             state.flowing = not state.readable_listening
             if not state.resume_scheduled:
@@ -501,17 +432,18 @@ class Readable(EventEmitter):
 
     # -- piping -------------------------------------------------------------------
 
-    def pipe(self, dest: Any, end: bool = True) -> Any:
+    def pipe(self, dest: D, end: bool = True) -> D:
         """Write everything read from here into ``dest``, respecting its back-pressure.
 
         Returns:
           ``dest``, so pipes can be chained.
         """
-        from ._pipe import pipe
+        if self._readable_state.scope_closed:
+            raise err_scope_closed()
+        _pipe.pipe(self, dest, end)
+        return dest
 
-        return pipe(self, dest, end)
-
-    def unpipe(self, dest: Any = None) -> Readable:
+    def unpipe(self, dest: Destination | None = None) -> Readable:
         """Stop piping into ``dest`` (or into every destination)."""
         state = self._readable_state
         if not state.pipes:
@@ -615,7 +547,9 @@ class Readable(EventEmitter):
 
     # -- Trio idioms --------------------------------------------------------------
 
-    def __aiter__(self) -> ReadableIterator:
+    # Node's async iterator, not ReceiveStream's (which would be the stream itself): leaving
+    # the loop early must destroy the stream, and object-mode chunks are not bytes.
+    def __aiter__(self) -> ReadableIterator:  # type: ignore[override]
         """``async for chunk in readable``; leaving the loop early destroys the stream."""
         return ReadableIterator(self)
 
@@ -623,7 +557,7 @@ class Readable(EventEmitter):
         """An async iterator over the chunks (Node's ``readable.iterator()``)."""
         return ReadableIterator(self, destroy_on_return)
 
-    async def receive_some(self, max_bytes: int | None = None) -> Any:
+    async def receive_some(self, max_bytes: int | None = None) -> Chunk:
         """Trio's ``ReceiveStream.receive_some``: wait for data; ``b""`` at the end.
 
         Raises:
@@ -634,9 +568,7 @@ class Readable(EventEmitter):
         Cancellation:
           Nothing is lost: data stays buffered for the next call.
         """
-        from ._trio_io import receive_some
-
-        return await receive_some(self, max_bytes)
+        return await _resource.receive_some(self, max_bytes)
 
     async def __aenter__(self) -> Readable:
         """``async with stream:`` closes it on exit, like any Trio resource."""
@@ -647,16 +579,14 @@ class Readable(EventEmitter):
 
     async def aclose(self) -> None:
         """Destroy the stream (Trio's ``AsyncResource.aclose``); later calls raise ``ClosedResourceError``."""
-        from ._trio_io import close_readable
+        await _resource.close_readable(self)
 
-        await close_readable(self)
-
-    # -- composition (trio_nodestreams._compose, _operators) ---------------------
+    # -- composition (trio_nodestreams._from, _iterops) -----------------------------
 
     @classmethod
     def from_iterable(
         cls,
-        iterable: Any,
+        iterable: object,
         *,
         object_mode: bool = True,
         high_water_mark: int | None = None,
@@ -670,82 +600,77 @@ class Readable(EventEmitter):
         (``close``/``aclose``) when the stream is destroyed early. An exception
         from the iterator destroys the stream with it.
         """
-        from ._compose import from_iterable
-
         return from_iterable(
+            cls,
             iterable,
             object_mode=object_mode,
             high_water_mark=high_water_mark,
             encoding=encoding,
             scope=scope,
-            cls=cls,
         )
 
-    def map(self, fn: Callable[..., Any], concurrency: int = 1) -> Readable:
+    def _operate(self, body: _iterops.Body) -> Readable:
+        """An object-mode Readable fed by ``body(iterator over self, emit)`` (Node's stream.js
+        wraps each stream-returning operator the same way)."""
+
+        async def produce(emit: Emit) -> None:
+            it = self.iterator()
+            try:
+                try:
+                    await body(it, emit)
+                except _iterops.Stop:
+                    pass
+            finally:
+                await _iterops.aclose_all([it])
+
+        feeder = Feeder(produce)
+        return Readable(
+            object_mode=True, high_water_mark=1, scope=self._scope, read=feeder.read, destroy=feeder.destroy
+        )
+
+    def map(self, fn: Callable[[Chunk], object], concurrency: int = 1) -> Readable:
         """A stream of ``fn(chunk)`` (sync or async), up to ``concurrency`` calls at once, in order."""
-        from ._operators import map_
+        return self._operate(_iterops.map_(fn, concurrency))
 
-        return map_(self, fn, concurrency)
-
-    def filter(self, fn: Callable[..., Any], concurrency: int = 1) -> Readable:
+    def filter(self, fn: Callable[[Chunk], object], concurrency: int = 1) -> Readable:
         """A stream of the chunks for which ``fn(chunk)`` is truthy."""
-        from ._operators import filter_
+        return self._operate(_iterops.filter_(fn, concurrency))
 
-        return filter_(self, fn, concurrency)
-
-    def flat_map(self, fn: Callable[..., Any], concurrency: int = 1) -> Readable:
+    def flat_map(self, fn: Callable[[Chunk], object], concurrency: int = 1) -> Readable:
         """A stream of every item of the iterables or streams ``fn(chunk)`` returns."""
-        from ._operators import flat_map
-
-        return flat_map(self, fn, concurrency)
+        return self._operate(_iterops.flat_map(fn, concurrency))
 
     def take(self, n: int) -> Readable:
         """A stream of the first ``n`` chunks; the source is destroyed after them."""
-        from ._operators import take
-
-        return take(self, n)
+        return self._operate(_iterops.take(n))
 
     def drop(self, n: int) -> Readable:
         """A stream of the chunks after the first ``n``."""
-        from ._operators import drop
+        return self._operate(_iterops.drop(n))
 
-        return drop(self, n)
-
-    async def for_each(self, fn: Callable[..., Any], concurrency: int = 1) -> None:
+    async def for_each(self, fn: Callable[[Chunk], object], concurrency: int = 1) -> None:
         """Call ``fn(chunk)`` for every chunk; return when the stream ended."""
-        from ._operators import for_each
+        await _iterops.for_each(self, fn, concurrency)
 
-        await for_each(self, fn, concurrency)
-
-    async def to_array(self) -> list[Any]:
+    async def to_array(self) -> list[Chunk]:
         """Every chunk, in a list."""
-        from ._operators import to_array
+        return await _iterops.to_array(self)
 
-        return await to_array(self)
-
-    async def reduce(self, fn: Callable[..., Any], *initial: Any) -> Any:
+    async def reduce(self, fn: Callable[[Chunk, Chunk], object], *initial: object) -> Chunk:
         """Fold the chunks with ``fn(acc, chunk)``, from ``initial`` or the first chunk."""
-        from ._operators import reduce
+        return await _iterops.reduce(self, fn, *initial[:1])
 
-        return await reduce(self, fn, *initial[:1])
-
-    async def some(self, fn: Callable[..., Any], concurrency: int = 1) -> bool:
+    async def some(self, fn: Callable[[Chunk], object], concurrency: int = 1) -> bool:
         """Whether ``fn(chunk)`` is truthy for some chunk (stops at the first)."""
-        from ._operators import some
+        return await _iterops.some(self, fn, concurrency)
 
-        return await some(self, fn, concurrency)
-
-    async def every(self, fn: Callable[..., Any], concurrency: int = 1) -> bool:
+    async def every(self, fn: Callable[[Chunk], object], concurrency: int = 1) -> bool:
         """Whether ``fn(chunk)`` is truthy for every chunk."""
-        from ._operators import every
+        return await _iterops.every(self, fn, concurrency)
 
-        return await every(self, fn, concurrency)
-
-    async def find(self, fn: Callable[..., Any], concurrency: int = 1) -> Any:
+    async def find(self, fn: Callable[[Chunk], object], concurrency: int = 1) -> Chunk:
         """The first chunk for which ``fn(chunk)`` is truthy, or None."""
-        from ._operators import find
-
-        return await find(self, fn, concurrency)
+        return await _iterops.find(self, fn, concurrency)
 
     def __repr__(self) -> str:
         return f"<{type(self).__module__}.{type(self).__qualname__} object at {id(self):#x}>"
@@ -754,8 +679,10 @@ class Readable(EventEmitter):
 # -- the state machine ---------------------------------------------------------
 
 
-def _add_chunk(stream: Readable, chunk: Any, encoding: str | None, add_to_front: bool) -> bool:
+def _add_chunk(stream: Readable, chunk: Chunk, encoding: str | None, add_to_front: bool) -> bool:
     state = stream._readable_state
+    if state.scope_closed:
+        raise err_scope_closed()
     err: BaseException | None = None
     chunk_enc = encoding
     if not state.object_mode:
@@ -780,7 +707,9 @@ def _add_chunk(stream: Readable, chunk: Any, encoding: str | None, add_to_front:
             chunk = bytes(chunk)
             chunk_enc = ""
         elif chunk is not None:
-            err = err_invalid_arg_type("chunk", "of type string or an instance of Buffer or Uint8Array", chunk)
+            err = at_call_site(
+                err_invalid_arg_type("chunk", "of type string or an instance of Buffer or Uint8Array", chunk)
+            )
     if err is not None:
         _destroy.error_or_destroy(stream, err)
         return False
@@ -790,13 +719,13 @@ def _add_chunk(stream: Readable, chunk: Any, encoding: str | None, add_to_front:
     elif state.object_mode or len(chunk) > 0:
         if add_to_front:
             if state.end_emitted:
-                _destroy.error_or_destroy(stream, err_stream_unshift_after_end_event())
+                _destroy.error_or_destroy(stream, at_call_site(err_stream_unshift_after_end_event()))
             elif state.destroyed or state.errored is not None:
                 return False
             else:
                 _push_chunk(stream, state, chunk, True)
         elif state.ended:
-            _destroy.error_or_destroy(stream, err_stream_push_after_eof())
+            _destroy.error_or_destroy(stream, at_call_site(err_stream_push_after_eof()))
         elif state.destroyed or state.errored is not None:
             return False
         else:
@@ -815,18 +744,124 @@ def _add_chunk(stream: Readable, chunk: Any, encoding: str | None, add_to_front:
     return not state.ended and (state.length < state.high_water_mark or state.length == 0)
 
 
-def _reencode(text: str, from_enc: str, to_enc: str) -> str:
-    from ._encoding import decode
+def _read_general(stream: Readable, state: ReadableState, size: int | None) -> Chunk:
+    """``read(size)``, every case (the short path of :meth:`Readable.read` is one of them)."""
+    if state.scope_closed:
+        raise err_scope_closed()
+    # -1 stands for Node's NaN ("whatever there is"); any other negative reads nothing.
+    if size is None:
+        n = -1
+    elif isinstance(size, bool) or not isinstance(size, int):
+        try:
+            n = int(size)
+        except (TypeError, ValueError):
+            n = -1
+        else:
+            n = -2 if n < 0 else n
+    else:
+        n = -2 if size < 0 else size
+    n_orig = n
+    # Asking for more than the high-water mark raises it (to the next power of two), or
+    # the buffer could never hold what was asked for.
+    if n > state.high_water_mark:
+        state.high_water_mark = grown_high_water_mark(n)
+    if n != 0:
+        state.emitted_readable = False
+    # read(0) only triggers a refill, or the 'readable' / 'end' that is already owed.
+    if (
+        n == 0
+        and state.need_readable
+        and (
+            (state.length >= state.high_water_mark if state.high_water_mark != 0 else state.length > 0)
+            or state.ended
+        )
+    ):
+        if state.length == 0 and state.ended:
+            _end_readable(stream)
+        else:
+            _emit_readable(stream)
+        return None
+    n = _how_much(n, state)
+    # The end was pushed and the buffer cannot satisfy the read: 'end' is due once it is empty.
+    if n == 0 and state.ended:
+        if state.length == 0:
+            _end_readable(stream)
+        return None
+    length = state.length
+    # Read ahead (call _read) while what stays buffered after this read is below the
+    # high-water mark, or when a 'readable' is owed; never after the end, during another
+    # _read, once destroyed or errored, or before _construct is done.
+    do_read = state.need_readable or length == 0 or length - n < state.high_water_mark
+    if state.ended or state.reading or state.destroyed or state.errored is not None or not state.constructed:
+        do_read = False
+    elif do_read:
+        state.reading = True
+        state.sync = True
+        if state.length == 0:
+            state.need_readable = True
+        try:
+            stream._impl_read(state.high_water_mark)
+        except Exception as exc:
+            _destroy.error_or_destroy(stream, exc)
+        state.sync = False
+        # A synchronous push() answered: measure again what is there.
+        if not state.reading:
+            n = _how_much(n_orig, state)
+    return _read_from(stream, state, n, n_orig)
 
+
+def _read_from(stream: Readable, state: ReadableState, n: int, n_orig: int) -> Chunk:
+    """The end of ``read()``: take ``n`` (Node's fromList), account for it, emit ``'data'``."""
+    length = state.length
+    if n > 0 and length:
+        # Node's fromList, inline.
+        buf = state.buffer
+        if state.object_mode:
+            ret = buf.shift()
+        elif n >= length:
+            ret = buf.join_all()
+        elif state.decoder is not None:
+            ret = buf.consume_text(n)
+        else:
+            ret = buf.consume(n)
+    else:
+        ret = None
+    if ret is None:
+        state.need_readable = state.length <= state.high_water_mark
+        n = 0
+    else:
+        if not state.object_mode and state.decoder is not None:
+            n = _len(ret)
+        state.length -= n
+        writers = state.await_drain_writers
+        if writers is not None:
+            if type(writers) is set:  # several pipes wait (multi_await_drain)
+                writers.clear()
+            else:
+                state.await_drain_writers = None
+    if state.length == 0:
+        if not state.ended:
+            state.need_readable = True
+        if n_orig != n and state.ended:
+            _end_readable(stream)
+    if ret is not None and not state.error_emitted and not state.close_emitted:
+        state.data_emitted = True
+        stream.emit("data", ret)
+    return ret
+
+
+def _reencode(text: str, from_enc: str, to_enc: str) -> str:
     return decode(encode(text, from_enc), to_enc)
 
 
-def _push_chunk(stream: Readable, state: ReadableState, chunk: Any, add_to_front: bool) -> None:
+def _push_chunk(stream: Readable, state: ReadableState, chunk: Chunk, add_to_front: bool) -> None:
     if state.flowing and state.length == 0 and not state.sync and "data" in stream._events:
-        if state.multi_await_drain:
-            state.await_drain_writers.clear()
-        else:
-            state.await_drain_writers = None
+        writers = state.await_drain_writers
+        if writers is not None:
+            if type(writers) is set:  # several pipes wait (multi_await_drain)
+                writers.clear()
+            else:
+                state.await_drain_writers = None
         state.data_emitted = True
         stream.emit("data", chunk)
     else:
@@ -834,7 +869,7 @@ def _push_chunk(stream: Readable, state: ReadableState, chunk: Any, add_to_front
         if add_to_front:
             state.buffer.unshift(chunk)
         else:
-            state.buffer.push(chunk)
+            state.buffer.append(chunk)
         if state.need_readable:
             _emit_readable(stream)
     if not state.reading_more and state.constructed:  # _maybe_read_more, inline
@@ -842,7 +877,7 @@ def _push_chunk(stream: Readable, state: ReadableState, chunk: Any, add_to_front
         stream._scope.next_tick(_maybe_read_more_nt, stream, state)
 
 
-def _len(chunk: Any) -> int:
+def _len(chunk: Sized) -> int:
     # Node measures text in UTF-16 code units; astral characters count twice.
     if type(chunk) is str and not chunk.isascii():
         return text_length(chunk)
@@ -850,16 +885,21 @@ def _len(chunk: Any) -> int:
 
 
 def _how_much(n: int, state: ReadableState) -> int:
+    """Node's howMuchToRead: how much ``read(n)`` may take now (-1 is Node's NaN)."""
     if n == 0 or (n < -1) or (state.length == 0 and state.ended):
         return 0
+    # Object mode hands out one object per read(), whatever was asked.
     if state.object_mode:
         return 1
     if n == -1:
+        # read() with no size: one chunk at a time while flowing (so that each 'data'
+        # carries one pushed chunk), everything buffered when paused.
         if state.flowing and state.length:
             return _len(state.buffer.first()) if state.decoder is not None else state.buffer.first_length()
         return state.length
     if n <= state.length:
         return n
+    # More than is buffered: nothing yet, unless no more will come (then the rest).
     return state.length if state.ended else 0
 
 
@@ -963,7 +1003,15 @@ def _end_readable_nt(state: ReadableState, stream: Readable) -> None:
                 stream.destroy()
 
 
-def _end_writable_nt(stream: Any) -> None:
+class _WritableSide(Protocol):
+    writable: bool
+    writable_ended: bool
+    destroyed: bool
+
+    def end(self) -> object: ...
+
+
+def _end_writable_nt(stream: _WritableSide) -> None:
     if stream.writable and not stream.writable_ended and not stream.destroyed:
         stream.end()
 
@@ -971,12 +1019,14 @@ def _end_writable_nt(stream: Any) -> None:
 # -- async implementations ------------------------------------------------------
 
 
-def _async_read(stream: Readable, fn: Callable[..., Any]) -> Callable[[int], None]:
+def _read_adapter(stream: Readable, fn: Callable[..., Awaitable[object]]) -> Callable[[int], None]:
+    """``_read(size)`` over ``await fn(size)``: pushes made while it runs count as its answer."""
+
     def read(size: int) -> None:
         state = stream._readable_state
         before = (state.length, state.ended)
 
-        def done(err: BaseException | None, _result: Any) -> None:
+        def done(err: BaseException | None, _result: object) -> None:
             if err is not None:
                 _destroy.error_or_destroy(stream, err)
             elif state.reading and (state.length, state.ended) == before:
@@ -984,41 +1034,18 @@ def _async_read(stream: Readable, fn: Callable[..., Any]) -> Callable[[int], Non
                 state.reading = False
                 _maybe_read_more(stream, state)
 
-        _destroy.run_async(stream, fn, (size,), done)
+        run_async(stream, fn, (size,), done)
 
     return read
 
 
-def _async_destroy(stream: Any, fn: Callable[..., Any]) -> Callable[..., None]:
-    def destroy(err: BaseException | None, callback: Callable[..., object]) -> None:
-        def done(exc: BaseException | None, _result: Any) -> None:
-            callback(exc if exc is not None else err)
-
-        _destroy.run_async(stream, fn, (err,), done, cancel_on_destroy=False)
-
-    return destroy
-
-
-def _async_construct(stream: Any, fn: Callable[..., Any]) -> Callable[..., None]:
-    def construct(callback: Callable[..., object]) -> None:
-        def done(exc: BaseException | None, _result: Any) -> None:
-            callback(exc)
-
-        _destroy.run_async(stream, fn, (), done)
-
-    return construct
-
-
-_READABLE_ADAPTERS: dict[str, Callable[..., Any]] = {
-    "_read": _async_read,
-    "_destroy": _async_destroy,
-    "_construct": _async_construct,
-}
-
-
 # -- async iteration ------------------------------------------------------------
 
-_UNSET: Any = object()
+class _Unset:
+    """No outcome yet (None is a clean end)."""
+
+
+_UNSET = _Unset()
 
 
 class ReadableIterator:
@@ -1041,12 +1068,10 @@ class ReadableIterator:
     )
 
     def __init__(self, stream: Readable, destroy_on_return: bool = True) -> None:
-        from ._finished import eos
-
         self.stream = stream
         self._destroy_on_return = destroy_on_return
         self._done = False
-        self._error: Any = _UNSET
+        self._error: BaseException | _Unset | None = _UNSET
         self._wake: trio.Event | None = None
         # The stream must not keep the iterator alive: dropping the iterator is
         # how an early ``break`` is noticed.
@@ -1068,7 +1093,8 @@ class ReadableIterator:
 
     def _on_eos(self, err: BaseException | None = None) -> None:
         if err is not None:
-            self._error = _destroy.aggregate(None if self._error is _UNSET else self._error, err)
+            previous = self._error
+            self._error = _destroy.aggregate(None if isinstance(previous, _Unset) else previous, err)
         elif self._error is _UNSET:
             self._error = None
         if self._wake is not None:
@@ -1077,7 +1103,7 @@ class ReadableIterator:
     def __aiter__(self) -> ReadableIterator:
         return self
 
-    async def __anext__(self) -> Any:
+    async def __anext__(self) -> Chunk:
         if self._done:
             raise StopAsyncIteration
         stream = self.stream
@@ -1087,9 +1113,10 @@ class ReadableIterator:
                 if chunk is not None:
                     await trio.lowlevel.checkpoint_if_cancelled()
                     return chunk
-                if self._error is not _UNSET:
-                    if self._error is not None:
-                        raise self._error
+                error = self._error
+                if not isinstance(error, _Unset):
+                    if error is not None:
+                        raise error
                     self._finish()
                     raise StopAsyncIteration
                 self._wake = trio.Event()

@@ -14,11 +14,11 @@ import weakref
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from typing import Any, Protocol
+from typing import Protocol
 
 import trio
 
-from ._errors import AbortError, err_no_scope
+from ._errors import AbortError, err_no_scope, err_scope_closed
 
 _current: contextvars.ContextVar[Scope | None] = contextvars.ContextVar(
     "trio_nodestreams_scope", default=None
@@ -33,7 +33,9 @@ class _Destroyable(Protocol):
     @property
     def destroyed(self) -> bool: ...
 
-    def destroy(self, err: BaseException | None = None) -> Any: ...
+    def destroy(self, err: BaseException | None = None) -> object: ...
+
+    def _scope_exited(self) -> None: ...
 
 
 class Scope:
@@ -48,12 +50,13 @@ class Scope:
         "__weakref__",
         "_closed",
         "_closing",
+        "_done",
         "_draining",
         "_idle_waiters",
+        "_immediates",
         "_nursery",
         "_park_scopes",
         "_parked",
-        "_immediates",
         "_queue",
         "_runner_alive",
         "_streams",
@@ -63,13 +66,14 @@ class Scope:
 
     def __init__(self, nursery: trio.Nursery) -> None:
         self._nursery = nursery
-        self._queue: deque[tuple[Callable[..., object], tuple[Any, ...]]] = deque()
+        self._queue: deque[tuple[Callable[..., object], tuple[object, ...]]] = deque()
         # Node's setImmediate queue: run once the deferred calls are all done.
-        self._immediates: deque[tuple[Callable[..., object], tuple[Any, ...]]] = deque()
+        self._immediates: deque[tuple[Callable[..., object], tuple[object, ...]]] = deque()
         self._parked: trio.lowlevel.Task | None = None
         self._workers = 0
         self._closing = False
         self._closed = False
+        self._done = False  # the block exited and teardown is over: nothing can run here now
         self._runner_alive = False
         self._draining = False
         self._idle_waiters: list[trio.Event] = []
@@ -87,7 +91,7 @@ class Scope:
         """True when no deferred callback is queued and no async implementation is running."""
         return not self._queue and not self._immediates and self._workers == 0
 
-    def next_tick(self, fn: Callable[..., object], *args: Any) -> None:
+    def next_tick(self, fn: Callable[..., object], *args: object) -> None:
         """Queue ``fn(*args)`` to run after the current synchronous code (Node's ``process.nextTick``)."""
         self._queue.append((fn, args))
         parked = self._parked
@@ -97,7 +101,7 @@ class Scope:
         elif not self._runner_alive:
             self._start_runner()
 
-    def set_immediate(self, fn: Callable[..., object], *args: Any) -> None:
+    def set_immediate(self, fn: Callable[..., object], *args: object) -> None:
         """Queue ``fn(*args)`` to run once every deferred call queued before and by it ran.
 
         Node's ``setImmediate``: what an I/O event does there (a socket's
@@ -111,14 +115,14 @@ class Scope:
         elif not self._runner_alive:
             self._start_runner()
 
-    def start_soon(self, async_fn: Callable[..., Awaitable[object]], *args: Any) -> None:
+    def start_soon(self, async_fn: Callable[..., Awaitable[object]], *args: object) -> None:
         """Run ``async_fn(*args)`` as a task of this scope; the scope waits for it.
 
         An exception from the task fails the scope, like any nursery task.
         """
-        self._workers += 1
         if self._closed:
-            raise err_no_scope()
+            raise err_scope_closed()
+        self._workers += 1
         self._nursery.start_soon(self._worker, async_fn, args)
         if not self._runner_alive:
             self._start_runner()
@@ -182,7 +186,13 @@ class Scope:
             self._workers += 1
 
     def register(self, stream: _Destroyable) -> None:
-        """Track ``stream`` so that a cancelled or failed scope destroys it."""
+        """Track ``stream`` so that a cancelled or failed scope destroys it.
+
+        Raises:
+          NodeError: ``ERR_SCOPE_CLOSED`` once the scope's block has exited.
+        """
+        if self._done:
+            raise err_scope_closed()
         self._streams.add(stream)
 
     async def wait_idle(self) -> None:
@@ -205,6 +215,9 @@ class Scope:
             trio.lowlevel.reschedule(parked)
 
     def _start_runner(self) -> None:
+        if self._done:
+            self._queue.clear()
+            raise err_scope_closed()
         if self._closed:
             # Teardown: the nursery is gone; deferred work runs right away.
             self._drain_sync()
@@ -212,7 +225,7 @@ class Scope:
         self._runner_alive = True
         self._nursery.start_soon(self._run)
 
-    async def _worker(self, async_fn: Callable[..., Awaitable[object]], args: tuple[Any, ...]) -> None:
+    async def _worker(self, async_fn: Callable[..., Awaitable[object]], args: tuple[object, ...]) -> None:
         task = trio.lowlevel.current_task()
         self._worker_tasks.add(task)
         try:
@@ -287,6 +300,9 @@ class Scope:
                 fn(*args)
             except Exception as exc:
                 errors.append(exc)
+        self._done = True
+        for stream in list(self._streams):
+            stream._scope_exited()
         return errors
 
 
@@ -344,7 +360,7 @@ def current_scope() -> Scope:
     return scope
 
 
-def next_tick(fn: Callable[..., object], *args: Any) -> None:
+def next_tick(fn: Callable[..., object], *args: object) -> None:
     """Queue ``fn(*args)`` on the current scope's deferred queue (Node's ``process.nextTick``)."""
     current_scope().next_tick(fn, *args)
 

@@ -7,9 +7,9 @@ the rest. A Writable over a ``SendStream`` awaits ``send_all`` per write (or
 per batch of buffered writes), so ``write()`` returns False while the socket
 is slow.
 
-In the other direction :class:`Readable`, :class:`Writable` and
-:class:`Duplex` are registered as ``trio.abc.ReceiveStream``,
-``trio.abc.SendStream`` and ``trio.abc.HalfCloseableStream``.
+In the other direction nothing is needed: :class:`Readable`, :class:`Writable`
+and :class:`Duplex` are ``trio.abc.ReceiveStream``, ``trio.abc.SendStream`` and
+``trio.abc.HalfCloseableStream``.
 """
 
 from __future__ import annotations
@@ -19,15 +19,14 @@ from typing import Any
 
 import trio
 
-from . import _destroy
-from ._compose import Feeder
+from ._async_impl import run_async
 from ._duplex import Duplex
+from ._feeder import Emit, Feeder
 from ._readable import Readable
 from ._scope import Scope
 from ._writable import Writable
 
 Callback = Callable[..., object]
-Emit = Callable[[Any], Awaitable[None]]
 
 DEFAULT_RECEIVE_SIZE = 65536
 
@@ -38,11 +37,6 @@ __all__ = [
     "writable_from_channel",
     "writable_from_trio",
 ]
-
-trio.abc.ReceiveStream.register(Readable)
-trio.abc.SendStream.register(Writable)
-trio.abc.HalfCloseableStream.register(Duplex)
-
 
 def _receiver(receive_stream: trio.abc.ReceiveStream, receive_size: int) -> Callable[[Emit], Awaitable[None]]:
     async def produce(emit: Emit) -> None:
@@ -55,20 +49,21 @@ def _receiver(receive_stream: trio.abc.ReceiveStream, receive_size: int) -> Call
     return produce
 
 
-def _closing_destroy(stream: Any, feeder: Feeder | None, resource: Any) -> Callable[..., None]:
-    """A ``_destroy`` that stops the reader task, then closes ``resource``."""
+def _closing_destroy(feeder: Feeder | None, resource: trio.abc.AsyncResource) -> Callable[..., None]:
+    """A ``destroy=`` option that stops the reader task, then closes ``resource``."""
 
-    def destroy(err: BaseException | None, callback: Callback) -> None:
+    def destroy(stream: Readable | Writable, err: BaseException | None, callback: Callback) -> None:
         def after_reader(er: BaseException | None = None) -> None:
             async def close() -> None:
                 await trio.aclose_forcefully(resource)
 
-            _destroy.run_async(stream, close, (), lambda exc, _r: callback(er if er is not None else exc))
+            run_async(stream, close, (), lambda exc, _r: callback(er if er is not None else exc))
 
         if feeder is None:
             after_reader(err)
         else:
-            feeder.destroy(err, after_reader)
+            assert isinstance(stream, Readable)  # a feeder feeds a readable side
+            feeder.destroy(stream, err, after_reader)
 
     return destroy
 
@@ -90,18 +85,21 @@ def readable_from_trio(
 
     Errors from ``receive_some`` destroy the Readable with that error.
     """
-    stream = Readable(high_water_mark=high_water_mark, encoding=encoding, scope=scope)
-    feeder = Feeder(stream, _receiver(receive_stream, receive_size))
-    stream._read = feeder.read  # type: ignore[method-assign]
-    stream._destroy = _closing_destroy(stream, feeder, receive_stream)  # type: ignore[method-assign]
-    return stream
+    feeder = Feeder(_receiver(receive_stream, receive_size))
+    return Readable(
+        high_water_mark=high_water_mark,
+        encoding=encoding,
+        scope=scope,
+        read=feeder.read,
+        destroy=_closing_destroy(feeder, receive_stream),
+    )
 
 
-def _sender(send_stream: trio.abc.SendStream) -> tuple[Callable[..., Any], Callable[..., Any]]:
-    async def write(stream: Any, chunk: bytes, encoding: str) -> None:
+def _sender(send_stream: trio.abc.SendStream) -> tuple[Callable[..., Awaitable[None]], Callable[..., Awaitable[None]]]:
+    async def write(stream: Writable, chunk: bytes, encoding: str | None) -> None:
         await send_stream.send_all(chunk)
 
-    async def writev(stream: Any, chunks: list[tuple[bytes, str]]) -> None:
+    async def writev(stream: Writable, chunks: list[tuple[bytes, str | None]]) -> None:
         await send_stream.send_all(b"".join(c for c, _ in chunks))
 
     return write, writev
@@ -121,16 +119,21 @@ def writable_from_trio(
     """
     write, writev = _sender(send_stream)
 
-    async def final(stream: Any) -> None:
+    async def final(stream: Writable) -> None:
         send_eof = getattr(send_stream, "send_eof", None)
         if send_eof is not None:
             await send_eof()
         else:
             await send_stream.aclose()
 
-    stream = Writable(high_water_mark=high_water_mark, write=write, writev=writev, final=final, scope=scope)
-    stream._destroy = _closing_destroy(stream, None, send_stream)  # type: ignore[method-assign]
-    return stream
+    return Writable(
+        high_water_mark=high_water_mark,
+        write=write,
+        writev=writev,
+        final=final,
+        destroy=_closing_destroy(None, send_stream),
+        scope=scope,
+    )
 
 
 def duplex_from_trio(
@@ -151,29 +154,28 @@ def duplex_from_trio(
     """
     write, writev = _sender(trio_stream)
 
-    async def final(stream: Any) -> None:
+    async def final(stream: Writable) -> None:
         send_eof = getattr(trio_stream, "send_eof", None)
         if send_eof is not None:
             await send_eof()
 
-    stream = Duplex(
+    feeder = Feeder(_receiver(trio_stream, receive_size))
+    return Duplex(
         allow_half_open=allow_half_open,
         high_water_mark=high_water_mark,
         readable_high_water_mark=readable_high_water_mark,
         writable_high_water_mark=writable_high_water_mark,
+        read=feeder.read,
         write=write,
         writev=writev,
         final=final,
+        destroy=_closing_destroy(feeder, trio_stream),
         scope=scope,
     )
-    feeder = Feeder(stream, _receiver(trio_stream, receive_size))
-    stream._read = feeder.read  # type: ignore[method-assign]
-    stream._destroy = _closing_destroy(stream, feeder, trio_stream)  # type: ignore[method-assign]
-    return stream
 
 
 def readable_from_channel(
-    receive_channel: trio.abc.ReceiveChannel[Any],
+    receive_channel: trio.abc.ReceiveChannel[object],
     *,
     high_water_mark: int | None = None,
     scope: Scope | None = None,
@@ -191,11 +193,14 @@ def readable_from_channel(
                 return
             await emit(item)
 
-    stream = Readable(object_mode=True, high_water_mark=high_water_mark, scope=scope)
-    feeder = Feeder(stream, produce)
-    stream._read = feeder.read  # type: ignore[method-assign]
-    stream._destroy = _closing_destroy(stream, feeder, receive_channel)  # type: ignore[method-assign]
-    return stream
+    feeder = Feeder(produce)
+    return Readable(
+        object_mode=True,
+        high_water_mark=high_water_mark,
+        scope=scope,
+        read=feeder.read,
+        destroy=_closing_destroy(feeder, receive_channel),
+    )
 
 
 def writable_from_channel(
@@ -206,12 +211,17 @@ def writable_from_channel(
 ) -> Writable:
     """An object-mode Writable that sends each chunk on ``send_channel``; ``end()`` closes the channel."""
 
-    async def write(stream: Any, chunk: Any, encoding: str) -> None:
+    async def write(stream: Writable, chunk: object, encoding: str | None) -> None:
         await send_channel.send(chunk)
 
-    async def final(stream: Any) -> None:
+    async def final(stream: Writable) -> None:
         await send_channel.aclose()
 
-    stream = Writable(object_mode=True, high_water_mark=high_water_mark, write=write, final=final, scope=scope)
-    stream._destroy = _closing_destroy(stream, None, send_channel)  # type: ignore[method-assign]
-    return stream
+    return Writable(
+        object_mode=True,
+        high_water_mark=high_water_mark,
+        write=write,
+        final=final,
+        destroy=_closing_destroy(None, send_channel),
+        scope=scope,
+    )

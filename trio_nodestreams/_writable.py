@@ -7,16 +7,26 @@ follows when the buffer empties; cork/uncork batch writes into ``_writev``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from . import _destroy
+import trio
+
+from . import _destroy, _resource
+from ._async_impl import (
+    bind_impl,
+    callback_adapter,
+    destroy_adapter,
+    write_adapter,
+    writev_adapter,
+)
 from ._encoding import check_encoding, encode, normalize_encoding
 from ._errors import (
     NodeError,
+    at_call_site,
     err_invalid_arg_type,
     err_method_not_implemented,
     err_multiple_callback,
+    err_scope_closed,
     err_stream_already_finished,
     err_stream_cannot_pipe,
     err_stream_destroyed,
@@ -25,121 +35,43 @@ from ._errors import (
     err_unknown_encoding,
 )
 from ._events import EventEmitter
-from ._readable import _bind, _hwm
 from ._scope import Scope, current_scope
+from ._state import AfterWrite, BufferedWrite, Callback, Chunk, WritableState, high_water_mark, nop
 
-Callback = Callable[..., object]
+if TYPE_CHECKING:
+    from ._resource import TrioUse
+    from ._state import ReadableState
+
+__all__ = ["Writable", "WritableState"]
+
+_nop = nop
+# What a buffered write leaves in its slot once handed to _write.
+_CONSUMED: BufferedWrite = (None, None, nop)
 
 
-def _nop(*_: Any) -> None:
-    pass
-
-
-class WritableState:
-    """Everything a Writable knows about itself."""
-
-    __slots__ = (
-        "after_write_tick_info",
-        "all_buffers",
-        "all_noop",
-        "auto_destroy",
-        "buffer_processing",
-        "buffered",
-        "buffered_index",
-        "close_emitted",
-        "closed",
-        "constructed",
-        "corked",
-        "decode_strings",
-        "default_encoding",
-        "destroyed",
-        "emit_close",
-        "ended",
-        "ending",
-        "error_emitted",
-        "errored",
-        "final_called",
-        "finished",
-        "high_water_mark",
-        "length",
-        "need_drain",
-        "object_mode",
-        "on_finished",
-        "onwrite",
-        "pendingcb",
-        "prefinished",
-        "sync",
-        "writable",
-        "writecb",
-        "writelen",
-        "writing",
+def new_writable_state(
+    *,
+    object_mode: bool,
+    high_water_mark_option: int | None,
+    decode_strings: bool,
+    default_encoding: str,
+    emit_close: bool,
+    auto_destroy: bool,
+) -> WritableState:
+    """A WritableState from the constructor options, validated."""
+    return WritableState(
+        object_mode,
+        high_water_mark(high_water_mark_option, "highWaterMark", object_mode),
+        decode_strings is not False,
+        check_encoding(default_encoding or "utf8"),
+        emit_close,
+        auto_destroy,
     )
 
-    def __init__(
-        self,
-        *,
-        object_mode: bool,
-        high_water_mark: int,
-        decode_strings: bool,
-        default_encoding: str,
-        emit_close: bool,
-        auto_destroy: bool,
-    ) -> None:
-        self.object_mode = object_mode
-        self.high_water_mark = high_water_mark
-        self.final_called = False
-        self.need_drain = False
-        self.ending = False
-        self.ended = False
-        self.finished = False
-        self.destroyed = False
-        self.decode_strings = decode_strings
-        self.default_encoding = default_encoding
-        self.length = 0
-        self.writing = False
-        self.corked = 0
-        self.sync = True
-        self.buffer_processing = False
-        self.onwrite: Callback = _nop
-        self.writecb: Callback | None = None
-        self.writelen = 0
-        self.after_write_tick_info: _AfterWrite | None = None
-        self.buffered: list[Any] = []
-        self.buffered_index = 0
-        self.all_buffers = True
-        self.all_noop = True
-        self.pendingcb = 0
-        self.constructed = True
-        self.prefinished = False
-        self.error_emitted = False
-        self.emit_close = emit_close
-        self.auto_destroy = auto_destroy
-        self.errored: BaseException | None = None
-        self.closed = False
-        self.close_emitted = False
-        self.on_finished: list[Callback] = []
-        self.writable: bool | None = None
 
-    def reset_buffer(self) -> None:
-        """Forget the buffered writes."""
-        self.buffered = []
-        self.buffered_index = 0
-        self.all_buffers = True
-        self.all_noop = True
-
-
-class _AfterWrite:
-    __slots__ = ("cb", "count", "state", "stream")
-
-    def __init__(self, stream: Any, state: WritableState, cb: Callback) -> None:
-        self.stream = stream
-        self.state = state
-        self.cb = cb
-        self.count = 1
-
-
-class Writable(EventEmitter):
-    """A destination for data, with back-pressure through :meth:`write`'s return value.
+class Writable(EventEmitter, trio.abc.SendStream):
+    """A destination for data, with back-pressure through :meth:`write`'s return value;
+    a ``trio.abc.SendStream``.
 
     Args:
       high_water_mark: bytes (or objects) buffered before ``write`` returns False.
@@ -155,11 +87,31 @@ class Writable(EventEmitter):
       destroy: ``fn(stream, err, callback)``.
       construct: ``fn(stream, callback)``.
       scope: the scope to run in; default the current one.
+
+    Implementations given as options, or as methods of a subclass, are bound
+    when the stream is made; assigning ``stream._write`` afterwards has no effect.
     """
 
     _writable_state: WritableState
-    _readable_state: Any = None
+    _readable_state: ReadableState | None = None
     _scope: Scope
+    _event_arity: ClassVar[dict[str, int]] = {
+        **EventEmitter._event_arity,
+        "drain": 0,
+        "finish": 0,
+        "prefinish": 0,
+        "close": 0,
+        "error": 1,
+        "pipe": 1,
+        "unpipe": 2,
+    }
+    _async_scopes: set[trio.CancelScope] | None
+    _trio: TrioUse | None
+    _impl_write: Callable[[Chunk, str | None, Callback], object]
+    _impl_writev: Callable[[list[tuple[Chunk, str | None]], Callback], object] | None
+    _impl_final: Callable[[Callback], object] | None
+    _impl_destroy: Callable[[BaseException | None, Callback], object]
+    _impl_construct: Callable[[Callback], object] | None
 
     def __init__(
         self,
@@ -170,61 +122,57 @@ class Writable(EventEmitter):
         object_mode: bool = False,
         emit_close: bool = True,
         auto_destroy: bool = True,
-        write: Callable[..., Any] | None = None,
-        writev: Callable[..., Any] | None = None,
-        final: Callable[..., Any] | None = None,
-        destroy: Callable[..., Any] | None = None,
-        construct: Callable[..., Any] | None = None,
+        write: Callable[..., object] | None = None,
+        writev: Callable[..., object] | None = None,
+        final: Callable[..., object] | None = None,
+        destroy: Callable[..., object] | None = None,
+        construct: Callable[..., object] | None = None,
         scope: Scope | None = None,
     ) -> None:
         EventEmitter.__init__(self)
         self._scope = scope if scope is not None else current_scope()
-        self._init_writable(
+        self._async_scopes = None
+        self._trio = None
+        self._writable_state = new_writable_state(
             object_mode=object_mode,
-            high_water_mark=high_water_mark,
+            high_water_mark_option=high_water_mark,
             decode_strings=decode_strings,
             default_encoding=default_encoding,
             emit_close=emit_close,
             auto_destroy=auto_destroy,
         )
-        self._set_writable_impls(
-            write=write, writev=writev, final=final, destroy=destroy, construct=construct
-        )
+        self._writable_state.onwrite = self._onwrite
+        self._bind_writable(write, writev, final)
+        self._bind_common(destroy, construct)
         self._scope.register(self)
         _destroy.construct(self, self._after_construct_writable)
 
     # -- construction helpers (shared with Duplex) ----------------------------------
 
-    def _init_writable(
+    def _bind_writable(
         self,
-        *,
-        object_mode: bool,
-        high_water_mark: int | None,
-        decode_strings: bool,
-        default_encoding: str,
-        emit_close: bool,
-        auto_destroy: bool,
+        write: Callable[..., object] | None,
+        writev: Callable[..., object] | None,
+        final: Callable[..., object] | None,
     ) -> None:
-        state = WritableState(
-            object_mode=object_mode,
-            high_water_mark=_hwm(high_water_mark, "highWaterMark", object_mode),
-            decode_strings=decode_strings is not False,
-            default_encoding=check_encoding(default_encoding or "utf8"),
-            emit_close=emit_close,
-            auto_destroy=auto_destroy,
-        )
-        self._writable_state = state
-        # A partial, not a closure: one Python frame fewer per chunk.
-        state.onwrite = partial(_onwrite, self)
+        impl = bind_impl(self, write, "_write", write_adapter)
+        assert impl is not None
+        self._impl_write = impl
+        self._impl_writev = bind_impl(self, writev, "_writev", writev_adapter)
+        self._impl_final = bind_impl(self, final, "_final", callback_adapter)
 
-    def _set_writable_impls(self, **impls: Callable[..., Any] | None) -> None:
-        for name, fn in impls.items():
-            if fn is not None:
-                setattr(self, "_" + name, _bind(self, fn))
-        self._adapt_async_writable()
+    def _bind_common(self, destroy: Callable[..., object] | None, construct: Callable[..., object] | None) -> None:
+        impl = bind_impl(self, destroy, "_destroy", destroy_adapter)
+        assert impl is not None
+        self._impl_destroy = impl
+        self._impl_construct = bind_impl(self, construct, "_construct", callback_adapter)
 
-    def _adapt_async_writable(self) -> None:
-        _destroy.adapt_async(self, _writable_adapters())
+    def _scope_exited(self) -> None:
+        """The scope's block exited (the scope calls this): from now on using the stream
+        raises ``ERR_SCOPE_CLOSED``."""
+        for state in (self._readable_state, self._writable_state):
+            if state is not None:
+                state.scope_closed = True
 
     def _after_construct_writable(self) -> None:
         state = self._writable_state
@@ -234,24 +182,30 @@ class Writable(EventEmitter):
 
     # -- implementation hooks ---------------------------------------------------------
 
-    def _write(self, chunk: Any, encoding: str, callback: Callback) -> Any:
+    def _write(self, chunk: Chunk, encoding: str | None, callback: Callback) -> object:
         """Consume one chunk, then ``callback(err=None)``; override, or pass ``write=``."""
-        if self._writev is not None:
-            self._writev([(chunk, encoding)], callback)
-        else:
+        writev = self._impl_writev
+        if writev is None:
             raise err_method_not_implemented("_write()")
+        writev([(chunk, encoding)], callback)
+        return None
 
-    _writev: Callable[..., Any] | None = None
-    _final: Callable[..., Any] | None = None
-    _construct: Callable[..., Any] | None = None
+    #: ``_writev(chunks, callback)``: consume several buffered chunks at once; a subclass
+    #: may define it (or pass ``writev=``).
+    _writev: Callable[[list[tuple[Chunk, str | None]], Callback], object] | None = None
+    #: ``_final(callback)``: called once after the last write, before ``'finish'``.
+    _final: Callable[[Callback], object] | None = None
+    #: ``_construct(callback)``: prepare the stream before any write.
+    _construct: Callable[[Callback], object] | None = None
 
-    def _destroy(self, err: BaseException | None, callback: Callback) -> Any:
+    def _destroy(self, err: BaseException | None, callback: Callback) -> object:
         """Release resources, then ``callback(err)``; override, or pass ``destroy=``."""
         callback(err)
+        return None
 
     # -- writing ------------------------------------------------------------------------
 
-    def write(self, chunk: Any, encoding: str | Callback | None = None, callback: Callback | None = None) -> bool:
+    def write(self, chunk: Chunk, encoding: str | Callback | None = None, callback: Callback | None = None) -> bool:
         """Write ``chunk``; ``callback(err)`` runs once it is handled.
 
         Returns:
@@ -264,31 +218,72 @@ class Writable(EventEmitter):
         object_mode = state.object_mode
         if (
             encoding is None
-            and (type(chunk) is bytes if not object_mode else chunk is not None)
-            and not state.ending
-            and not state.destroyed
+            and (chunk is not None if object_mode else type(chunk) is bytes)
             and not state.writing
             and not state.corked
+            and not state.ending
+            and not state.destroyed
             and state.errored is None
             and state.constructed
+            and not state.scope_closed
         ):
-            # Short path (the same steps as _write): plain bytes, or any object in object
-            # mode, into an idle stream go straight to _write. It runs once per chunk per stage.
+            # Short path (the steps of _write and _do_write): plain bytes, or any object in
+            # object mode, into an idle stream go straight to _write. It runs once per chunk
+            # per stage.
             state.pendingcb += 1
             length = 1 if object_mode else len(chunk)
             state.length += length
             state.writelen = length
             state.writecb = _nop if callback is None else callback
-            state.writing = True
-            state.sync = True
-            enc: Any = None if object_mode else "buffer"  # what _normalize_write gives
-            self._write(chunk, enc, state.onwrite)
+            state.writing = state.sync = True
+            try:
+                self._impl_write(chunk, None if object_mode else "buffer", state.onwrite)
+            except Exception as exc:
+                hook_failed(self, state, exc)
             state.sync = False
+            # Measured after a synchronous _write had its chance to call back (Node >= 20).
             if state.length < state.high_water_mark:
                 return state.errored is None and not state.destroyed
             state.need_drain = True
             return False
         return _write(self, chunk, encoding, callback) is True
+
+    def _onwrite(self, er: BaseException | None = None, *_: object) -> None:
+        """The callback ``_write`` and ``_writev`` get (Node's onwrite), bound once per stream."""
+        state = self._writable_state
+        cb = state.writecb
+        if cb is None:
+            _destroy.error_or_destroy(self, at_call_site(err_multiple_callback()))
+            return
+        sync = state.sync
+        state.writing = False
+        state.writecb = None
+        state.length -= state.writelen
+        state.writelen = 0
+        if er is not None:
+            if state.errored is None:
+                state.errored = er
+            r = self._readable_state
+            if r is not None and r.errored is None:
+                r.errored = er
+            if sync:
+                self._scope.next_tick(_onwrite_error, self, state, er, cb)
+            else:
+                _onwrite_error(self, state, er, cb)
+            return
+        if state.buffered and len(state.buffered) > state.buffered_index:
+            _clear_buffer(self, state)
+        if sync:
+            # Callbacks of synchronous writes run on the next tick; a run of them with the
+            # same callback shares one deferred call (Node's afterWriteTickInfo).
+            info = state.after_write_tick_info
+            if info is not None and info.cb is cb:
+                info.count += 1
+            else:
+                info = state.after_write_tick_info = AfterWrite(self, state, cb)
+                self._scope.next_tick(_after_write_tick, info)
+        else:
+            _after_write(self, state, 1, cb)
 
     def cork(self) -> None:
         """Buffer writes until :meth:`uncork` (calls nest)."""
@@ -312,7 +307,7 @@ class Writable(EventEmitter):
 
     def end(
         self,
-        chunk: Any = None,
+        chunk: object = None,
         encoding: str | Callback | None = None,
         callback: Callback | None = None,
     ) -> Writable:
@@ -321,6 +316,8 @@ class Writable(EventEmitter):
         ``callback(err=None)`` runs at ``'finish'``, or with the error.
         """
         state = self._writable_state
+        if state.scope_closed:
+            raise err_scope_closed()
         if callable(chunk):
             callback, chunk, encoding = chunk, None, None
         elif callable(encoding):
@@ -340,9 +337,9 @@ class Writable(EventEmitter):
             _finish_maybe(self, state, True)
             state.ended = True
         elif state.finished:
-            err = err_stream_already_finished("end")
+            err = at_call_site(err_stream_already_finished("end"))
         elif state.destroyed:
-            err = err_stream_destroyed("end")
+            err = at_call_site(err_stream_destroyed("end"))
         if callback is not None:
             if err is not None or state.finished:
                 self._scope.next_tick(callback, err)
@@ -354,7 +351,7 @@ class Writable(EventEmitter):
 
     def pipe(self, *_: Any, **__: Any) -> None:
         """A Writable cannot be piped from: fails with ``ERR_STREAM_CANNOT_PIPE``."""
-        _destroy.error_or_destroy(self, err_stream_cannot_pipe())
+        _destroy.error_or_destroy(self, at_call_site(err_stream_cannot_pipe()))
 
     def destroy(self, err: BaseException | None = None, callback: Callback | None = None) -> Writable:
         """Destroy the stream; pending write callbacks get ``ERR_STREAM_DESTROYED``."""
@@ -425,7 +422,7 @@ class Writable(EventEmitter):
         return w.writable is not False and (w.destroyed or w.errored is not None) and not w.finished
 
     @property
-    def writable_buffer(self) -> list[tuple[Any, str]]:
+    def writable_buffer(self) -> list[tuple[Chunk, str | None]]:
         """The buffered ``(chunk, encoding)`` pairs."""
         w = self._writable_state
         return [(e[0], e[1]) for e in w.buffered[w.buffered_index :]]
@@ -447,7 +444,7 @@ class Writable(EventEmitter):
 
     # -- Trio idioms ----------------------------------------------------------------------
 
-    async def send_all(self, data: Any) -> None:
+    async def send_all(self, data: object) -> None:
         """Trio's ``SendStream.send_all``: write ``data``, then wait out back-pressure.
 
         Raises:
@@ -458,15 +455,11 @@ class Writable(EventEmitter):
           The data was handed to :meth:`write` and stays queued; only the wait for
           ``'drain'`` is abandoned.
         """
-        from ._trio_io import send_all
-
-        await send_all(self, data)
+        await _resource.send_all(self, data)
 
     async def wait_send_all_might_not_block(self) -> None:
         """Wait until :meth:`write` would return True."""
-        from ._trio_io import wait_writable
-
-        await wait_writable(self)
+        await _resource.wait_writable(self)
 
     async def __aenter__(self) -> Writable:
         """``async with stream:`` closes it on exit, like any Trio resource."""
@@ -477,9 +470,7 @@ class Writable(EventEmitter):
 
     async def aclose(self) -> None:
         """End the stream and wait for ``'finish'``; destroy it if cancelled or failed."""
-        from ._trio_io import close_writable
-
-        await close_writable(self)
+        await _resource.close_writable(self)
 
     def __repr__(self) -> str:
         return f"<{type(self).__module__}.{type(self).__qualname__} object at {id(self):#x}>"
@@ -488,25 +479,29 @@ class Writable(EventEmitter):
 # -- the state machine ----------------------------------------------------------------
 
 
-def _write(stream: Any, chunk: Any, encoding: Any, cb: Callback | None) -> bool | BaseException:
+def _write(stream: Writable, chunk: object, encoding: str | Callback | None, cb: Callback | None) -> bool | BaseException:
     state: WritableState = stream._writable_state
+    if state.scope_closed:
+        raise err_scope_closed()
+    data: Chunk
+    enc: str | None
     if type(chunk) is bytes and encoding is None and not state.object_mode:
         # The common case, kept short: it runs once per chunk per stage.
-        enc: str | None = "buffer"
+        data, enc = chunk, "buffer"
         if cb is None:
             cb = _nop
     else:
-        chunk, enc, cb = _normalize_write(state, chunk, encoding, cb)
+        data, enc, cb = _normalize_write(state, chunk, encoding, cb)
     if state.ending or state.destroyed:
-        err: NodeError = err_stream_write_after_end() if state.ending else err_stream_destroyed("write")
+        err: NodeError = at_call_site(err_stream_write_after_end() if state.ending else err_stream_destroyed("write"))
         stream._scope.next_tick(cb, err)
         _destroy.error_or_destroy(stream, err, True)
         return err
     state.pendingcb += 1
-    length = 1 if state.object_mode else len(chunk)
+    length = 1 if state.object_mode else len(data)
     state.length += length
     if state.writing or state.corked or state.errored is not None or not state.constructed:
-        state.buffered.append((chunk, enc, cb))
+        state.buffered.append((data, enc, cb))
         if state.all_buffers and enc != "buffer":
             state.all_buffers = False
         if state.all_noop and cb is not _nop:
@@ -516,7 +511,10 @@ def _write(stream: Any, chunk: Any, encoding: Any, cb: Callback | None) -> bool 
         state.writecb = cb
         state.writing = True
         state.sync = True
-        stream._write(chunk, enc, state.onwrite)
+        try:
+            stream._impl_write(data, enc, state.onwrite)
+        except Exception as exc:
+            hook_failed(stream, state, exc)
         state.sync = False
     # Measured after a synchronous _write had its chance to call back (Node >= 20).
     ret = state.length < state.high_water_mark
@@ -525,7 +523,9 @@ def _write(stream: Any, chunk: Any, encoding: Any, cb: Callback | None) -> bool 
     return ret and state.errored is None and not state.destroyed
 
 
-def _normalize_write(state: WritableState, chunk: Any, encoding: Any, cb: Callback | None) -> tuple[Any, str | None, Callback]:
+def _normalize_write(
+    state: WritableState, chunk: object, encoding: str | Callback | None, cb: Callback | None
+) -> tuple[Chunk, str | None, Callback]:
     """Validate a chunk and resolve its encoding (every case but plain bytes)."""
     if callable(encoding):
         cb = encoding
@@ -560,76 +560,68 @@ def _normalize_write(state: WritableState, chunk: Any, encoding: Any, cb: Callba
     return chunk, enc, cb
 
 
-def _do_write(stream: Any, state: WritableState, writev: bool, length: int, chunk: Any, encoding: str, cb: Callback) -> None:
+def _do_write(stream: Writable, state: WritableState, writev: bool, length: int, chunk: Chunk, encoding: str | None, cb: Callback) -> None:
     state.writelen = length
     state.writecb = cb
     state.writing = True
     state.sync = True
     if state.destroyed:
         state.onwrite(err_stream_destroyed("write"))
-    elif writev:
-        stream._writev(chunk, state.onwrite)
     else:
-        stream._write(chunk, encoding, state.onwrite)
+        try:
+            if writev:
+                assert stream._impl_writev is not None
+                stream._impl_writev(chunk, state.onwrite)
+            else:
+                stream._impl_write(chunk, encoding, state.onwrite)
+        except Exception as exc:
+            hook_failed(stream, state, exc)
     state.sync = False
 
 
-def _onwrite_error(stream: Any, state: WritableState, er: BaseException, cb: Callback) -> None:
+def hook_failed(stream: Writable, state: WritableState, exc: Exception) -> None:
+    """``_write`` (or ``_writev``, ``_transform``) raised: fail the write with ``exc``.
+
+    Node lets such an exception escape ``write()`` (and, uncaught, end the process); here
+    it destroys the stream with it, as ``callback(exc)`` would, so that it reaches whoever
+    waits on the stream (``await pipeline()``, ``await finished()``, ``'error'``
+    listeners) instead of failing the whole scope.
+
+    Raises:
+      NodeError: ``ERR_METHOD_NOT_IMPLEMENTED`` from a stream given no implementation at
+        all: that one is raised at the ``write()`` call, as Node does.
+    """
+    if isinstance(exc, NodeError) and exc.code == "ERR_METHOD_NOT_IMPLEMENTED":
+        raise exc
+    if state.writing and state.writecb is not None:
+        stream._onwrite(exc)  # the write is still pending: as if it called back with exc
+    else:
+        _destroy.error_or_destroy(stream, exc)
+
+
+def _onwrite_error(stream: Writable, state: WritableState, er: BaseException, cb: Callback) -> None:
     state.pendingcb -= 1
     cb(er)
     _error_buffer(state)
     _destroy.error_or_destroy(stream, er)
 
 
-def _onwrite(stream: Any, er: BaseException | None = None, *_: Any) -> None:
-    state: WritableState = stream._writable_state
-    sync = state.sync
-    cb = state.writecb
-    if cb is None:
-        _destroy.error_or_destroy(stream, err_multiple_callback())
-        return
-    state.writing = False
-    state.writecb = None
-    state.length -= state.writelen
-    state.writelen = 0
-    if er is not None:
-        if state.errored is None:
-            state.errored = er
-        r = stream._readable_state
-        if r is not None and r.errored is None:
-            r.errored = er
-        if sync:
-            stream._scope.next_tick(_onwrite_error, stream, state, er, cb)
-        else:
-            _onwrite_error(stream, state, er, cb)
-    else:
-        if len(state.buffered) > state.buffered_index:
-            _clear_buffer(stream, state)
-        if sync:
-            info = state.after_write_tick_info
-            if info is not None and info.cb is cb:
-                info.count += 1
-            else:
-                info = _AfterWrite(stream, state, cb)
-                state.after_write_tick_info = info
-                stream._scope.next_tick(_after_write_tick, info)
-        else:
-            _after_write(stream, state, 1, cb)
-
-
-def _after_write_tick(info: _AfterWrite) -> None:
+def _after_write_tick(info: AfterWrite) -> None:
     info.state.after_write_tick_info = None
-    _after_write(info.stream, info.state, info.count, info.cb)
+    _after_write(cast(Writable, info.stream), info.state, info.count, info.cb)
 
 
-def _after_write(stream: Any, state: WritableState, count: int, cb: Callback) -> None:
+def _after_write(stream: Writable, state: WritableState, count: int, cb: Callback) -> None:
     if not state.ending and not stream.destroyed and state.length == 0 and state.need_drain:
         state.need_drain = False
         stream.emit("drain")
-    while count > 0:
-        count -= 1
-        state.pendingcb -= 1
-        cb(None)
+    if cb is _nop:
+        state.pendingcb -= count
+    else:
+        while count > 0:
+            count -= 1
+            state.pendingcb -= 1
+            cb(None)
     if state.destroyed:
         _error_buffer(state)
     _finish_maybe(stream, state)
@@ -648,7 +640,7 @@ def _error_buffer(state: WritableState) -> None:
     state.reset_buffer()
 
 
-def _clear_buffer(stream: Any, state: WritableState) -> None:
+def _clear_buffer(stream: Writable, state: WritableState) -> None:
     if state.corked or state.buffer_processing or state.destroyed or not state.constructed:
         return
     buffered = state.buffered
@@ -657,14 +649,14 @@ def _clear_buffer(stream: Any, state: WritableState) -> None:
     if not count:
         return
     state.buffer_processing = True
-    if count > 1 and stream._writev is not None:
+    if count > 1 and stream._impl_writev is not None:
         state.pendingcb -= count - 1
         entries = buffered[i:]
         if state.all_noop:
             callback: Callback = _nop
         else:
 
-            def callback(err: BaseException | None = None, *_: Any) -> None:
+            def callback(err: BaseException | None = None, *_: object) -> None:
                 for entry in entries:
                     entry[2](err)
 
@@ -676,7 +668,7 @@ def _clear_buffer(stream: Any, state: WritableState) -> None:
         n = len(buffered)
         while True:
             chunk, enc, callback = buffered[i]
-            buffered[i] = None
+            buffered[i] = _CONSUMED  # let the chunk go as soon as it is written
             i += 1
             _do_write(stream, state, False, 1 if object_mode else len(chunk), chunk, enc, callback)
             if i >= n or state.writing:
@@ -708,13 +700,13 @@ def _need_finish(state: WritableState) -> bool:
     )
 
 
-def _call_final(stream: Any, state: WritableState) -> None:
+def _call_final(stream: Writable, state: WritableState) -> None:
     called = False
 
-    def on_finish(err: BaseException | None = None, *_: Any) -> None:
+    def on_finish(err: BaseException | None = None, *_: object) -> None:
         nonlocal called
         if called:
-            _destroy.error_or_destroy(stream, err if err is not None else err_multiple_callback())
+            _destroy.error_or_destroy(stream, err if err is not None else at_call_site(err_multiple_callback()))
             return
         called = True
         state.pendingcb -= 1
@@ -731,16 +723,17 @@ def _call_final(stream: Any, state: WritableState) -> None:
 
     state.sync = True
     state.pendingcb += 1
+    assert stream._impl_final is not None
     try:
-        stream._final(on_finish)
+        stream._impl_final(on_finish)
     except Exception as exc:
         on_finish(exc)
     state.sync = False
 
 
-def _prefinish(stream: Any, state: WritableState) -> None:
+def _prefinish(stream: Writable, state: WritableState) -> None:
     if not state.prefinished and not state.final_called:
-        if stream._final is not None and not state.destroyed:
+        if stream._impl_final is not None and not state.destroyed:
             state.final_called = True
             _call_final(stream, state)
         else:
@@ -748,7 +741,7 @@ def _prefinish(stream: Any, state: WritableState) -> None:
             stream.emit("prefinish")
 
 
-def _finish_maybe(stream: Any, state: WritableState, sync: bool = False) -> None:
+def _finish_maybe(stream: Writable, state: WritableState, sync: bool = False) -> None:
     if _need_finish(state):
         _prefinish(stream, state)
         if state.pendingcb == 0:
@@ -760,14 +753,14 @@ def _finish_maybe(stream: Any, state: WritableState, sync: bool = False) -> None
                 _finish(stream, state)
 
 
-def _finish_if_needed(stream: Any, state: WritableState) -> None:
+def _finish_if_needed(stream: Writable, state: WritableState) -> None:
     if _need_finish(state):
         _finish(stream, state)
     else:
         state.pendingcb -= 1
 
 
-def _finish(stream: Any, state: WritableState) -> None:
+def _finish(stream: Writable, state: WritableState) -> None:
     state.pendingcb -= 1
     state.finished = True
     callbacks, state.on_finished = state.on_finished, []
@@ -778,47 +771,3 @@ def _finish(stream: Any, state: WritableState) -> None:
         r = stream._readable_state
         if r is None or (r.auto_destroy and (r.end_emitted or r.readable is False)):
             stream.destroy()
-
-
-# -- async implementations ----------------------------------------------------------
-
-
-def _async_write(stream: Any, fn: Callable[..., Any]) -> Callable[..., None]:
-    def write(chunk: Any, encoding: str, callback: Callback) -> None:
-        _destroy.run_async(stream, fn, (chunk, encoding), lambda err, _r: callback(err))
-
-    return write
-
-
-def _async_writev(stream: Any, fn: Callable[..., Any]) -> Callable[..., None]:
-    def writev(chunks: list[tuple[Any, str]], callback: Callback) -> None:
-        _destroy.run_async(stream, fn, (chunks,), lambda err, _r: callback(err))
-
-    return writev
-
-
-def _async_final(stream: Any, fn: Callable[..., Any]) -> Callable[..., None]:
-    def final(callback: Callback) -> None:
-        _destroy.run_async(stream, fn, (), lambda err, _r: callback(err))
-
-    return final
-
-
-_WRITABLE_ADAPTERS: dict[str, Callable[..., Any]] = {}
-
-
-def _writable_adapters() -> dict[str, Callable[..., Any]]:
-    """The async-implementation adapters of a Writable (built once, on first use)."""
-    if not _WRITABLE_ADAPTERS:
-        from ._readable import _async_construct, _async_destroy
-
-        _WRITABLE_ADAPTERS.update(
-            {
-                "_write": _async_write,
-                "_writev": _async_writev,
-                "_final": _async_final,
-                "_destroy": _async_destroy,
-                "_construct": _async_construct,
-            }
-        )
-    return _WRITABLE_ADAPTERS

@@ -1002,3 +1002,51 @@ async def test_readable_setencoding_then_unshift(log: Log) -> None:
     r.push(None)
     r.on("end", lambda: log("end"))
     r.read()
+
+
+@scenario("stream_more/listener-arity")
+async def test_listener_arity(log: Log) -> None:
+    """Listeners and callbacks taking fewer arguments than the event carries get the first ones."""
+    src = ns.Readable(read=nothing)
+
+    def write(s: Any, c: Any, e: Any, cb: Any) -> None:
+        log("write", c)
+        cb()
+
+    dst = ns.Writable(write=write)
+    dst.on("pipe", lambda s: log("pipe", s is src))
+    dst.on("unpipe", lambda s: log("unpipe", s is src))
+    dst.on("unpipe", lambda: log("unpipe no args"))
+    src.on("data", lambda: log("data no args"))
+    src.pipe(dst)
+    src.push(b"a")
+
+    def step1() -> None:
+        src.unpipe(dst)
+        ns.eos(dst, lambda: log("finished no args"))
+        ns.eos(dst, lambda err: log("finished err", err))
+        dst.end()
+        set_immediate(step2)
+
+    def step2() -> None:
+        def w_write(s: Any, c: Any, e: Any, cb: Any) -> None:
+            log("w", c)
+            cb()
+
+        w = ns.Writable(object_mode=True, write=w_write)
+        ns.pipeline_cb(ns.Readable.from_iterable(["x", "y"]), w, lambda err: log("pipeline err", err))
+        set_immediate(step3)
+
+    def step3() -> None:
+        sink = ns.Writable(object_mode=True, write=ok_write)
+        ns.pipeline_cb(ns.Readable.from_iterable(["z"]), sink, lambda: log("pipeline no args"))
+        set_immediate(step4)
+
+    def step4() -> None:
+        bad = ns.Readable(read=lambda s, n: s.destroy(Error("bad")))
+        ns.eos(bad, lambda: log("finished no args on error"))
+        ns.eos(bad, lambda err: log("finished err on error", err))
+        bad.on("error", lambda: log("error no args"))
+        bad.resume()
+
+    set_immediate(step1)

@@ -328,9 +328,9 @@ class OutgoingMessage(EventEmitter, trio.abc.SendStream):
         ``headers`` None means the stored ones (``set_header``); else they are validated.
         """
         if headers is None:
-            head, expect, _cl, _te = render_head(self, first_line, None, self._out_headers or {})
+            head, expect, _cl = render_head(self, first_line, None, self._out_headers or {})
         else:
-            head, expect, _cl, _te = render_head(self, first_line, headers, None)
+            head, expect, _cl = render_head(self, first_line, headers, None)
         self._header = head
         self._header_sent = False
         if expect:

@@ -484,7 +484,7 @@ def store_header(
         for an odd-length flat list, ``ERR_HTTP_TRAILER_INVALID`` when a
         ``Trailer`` header is set on a message that is not chunked.
     """
-    head, expect, cont_len, te = render_head(flags, first_line, headers, out_headers, date)
+    head, expect, cont_len = render_head(flags, first_line, headers, out_headers, date)
     body: BodyMode
     if not flags._has_body:
         body = "none"
@@ -512,9 +512,9 @@ def render_head(
     headers: Mapping[str, HeaderValue] | Sequence[object] | None,
     out_headers: OutHeaders | None,
     date: str | None = None,
-) -> tuple[bytes, bool, bool, bool]:
+) -> tuple[bytes, bool, bool]:
     """The work of :func:`store_header`: the head bytes, and whether the head has an
-    ``Expect``, a ``Content-Length`` (given or added) and a ``Transfer-Encoding``.
+    ``Expect`` and a ``Content-Length`` (given or added).
     """
     parts = [first_line]
     seen: set[str] = set()
@@ -587,7 +587,7 @@ def render_head(
     if flags.chunked_encoding is not True and trailer:
         raise NodeError("ERR_HTTP_TRAILER_INVALID", "Trailers are invalid with this transfer encoding")
     parts.append("\r\n")
-    return "".join(parts).encode("latin-1", errors="replace"), "expect" in seen, cont_len, te
+    return "".join(parts).encode("latin-1", errors="replace"), "expect" in seen, cont_len
 
 
 def _store_list(
