@@ -8,12 +8,22 @@ Usage:
 
 Each scenario is recorded twice; a scenario whose two runs differ is
 nondeterministic and is reported as an error rather than kept.
+
+Every directory of tests/golden holds a file NODE_VERSION: one line, the
+``node --version`` that recorded the directory's logs (the logs themselves stay
+pure Node output, so every reader and ``--check`` compare them byte for byte).
+Recording writes it. When the running Node differs from the one a directory
+names, recording any scenario of that directory records all of them, so that
+the file stays true for every log beside it. ``--check`` fails on a missing or
+malformed NODE_VERSION and on a Node of another major version than the one
+recorded; a newer patch or minor release only gets a note.
 """
 
 from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import re
 import shutil
 import subprocess
 import sys
@@ -22,6 +32,26 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "tests" / "scenarios"
 GOLDEN = ROOT / "tests" / "golden"
+VERSION_FILE = "NODE_VERSION"
+VERSION_RE = re.compile(r"v(\d+)\.(\d+)\.(\d+)")
+
+
+def recorded_version(directory: Path) -> str | None:
+    """The Node version named by ``directory/NODE_VERSION``, or None when absent or malformed."""
+    path = directory / VERSION_FILE
+    if not path.is_file():
+        return None
+    text = path.read_text()
+    version = text.strip()
+    if text != version + "\n" or not VERSION_RE.fullmatch(version):
+        return None
+    return version
+
+
+def major(version: str) -> int:
+    m = VERSION_RE.fullmatch(version)
+    assert m is not None, version
+    return int(m.group(1))
 
 
 def run(node: str, path: Path) -> str:
@@ -46,6 +76,10 @@ def record(node: str, path: Path) -> tuple[str, str | None, str]:
     return name, first, ""
 
 
+def scenario_name(path: Path) -> str:
+    return str(path.relative_to(SCENARIOS).with_suffix(""))
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--check", action="store_true", help="compare instead of writing")
@@ -55,16 +89,29 @@ def main() -> int:
     if node is None:
         print("record_goldens: node is not installed", file=sys.stderr)
         return 2
-    paths = sorted(
-        p for p in SCENARIOS.rglob("*.js") if "lib" not in p.relative_to(SCENARIOS).parts
-        and args.pattern in str(p.relative_to(SCENARIOS))
-    )
+    version = subprocess.run([node, "--version"], capture_output=True, text=True, check=True).stdout.strip()
+    if not VERSION_RE.fullmatch(version):
+        print(f"record_goldens: cannot read node's version from {version!r}", file=sys.stderr)
+        return 2
+    every = sorted(p for p in SCENARIOS.rglob("*.js") if "lib" not in p.relative_to(SCENARIOS).parts)
+    paths = [p for p in every if args.pattern in str(p.relative_to(SCENARIOS))]
+    if not args.check:
+        # A directory recorded by another Node is recorded whole, so NODE_VERSION stays true.
+        stale = {
+            GOLDEN / Path(scenario_name(p)).parent
+            for p in paths
+            if recorded_version(GOLDEN / Path(scenario_name(p)).parent) != version
+        }
+        paths = [p for p in every if p in paths or GOLDEN / Path(scenario_name(p)).parent in stale]
     failures = 0
+    written: set[Path] = set()
+    failed: set[Path] = set()
     with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
         for name, out, err in pool.map(lambda p: record(node, p), paths):
             target = GOLDEN / f"{name}.jsonl"
             if out is None:
                 failures += 1
+                failed.add(target.parent)
                 print(f"FAIL {name}: {err}", file=sys.stderr)
             elif args.check:
                 if not target.exists() or target.read_text() != out:
@@ -74,13 +121,30 @@ def main() -> int:
             else:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(out)
+                written.add(target.parent)
+    for directory in sorted(written - failed):
+        if recorded_version(directory) != version:
+            (directory / VERSION_FILE).write_text(version + "\n")
+    for directory in sorted({GOLDEN / Path(scenario_name(p)).parent for p in paths}):
+        shown = directory.relative_to(ROOT)
+        recorded = recorded_version(directory)
+        if recorded is None:
+            failures += 1
+            print(f"VERSION {shown}: no valid {VERSION_FILE} (one line such as v20.20.2); "
+                  f"record the directory to write it", file=sys.stderr)
+        elif major(recorded) != major(version):
+            failures += 1
+            print(f"VERSION {shown}: recorded by Node {recorded}, checked with {version}; "
+                  f"use Node {major(recorded)} or record the directory again", file=sys.stderr)
+        elif recorded != version:
+            print(f"note: {shown} was recorded by Node {recorded}, checked with {version}")
     goldens = {str(p.relative_to(GOLDEN).with_suffix("")) for p in GOLDEN.rglob("*.jsonl")}
-    names = {str(p.relative_to(SCENARIOS).with_suffix("")) for p in SCENARIOS.rglob("*.js")}
+    names = {scenario_name(p) for p in SCENARIOS.rglob("*.js")}
     for orphan in sorted(goldens - names):
         if not args.pattern:
             failures += 1
             print(f"ORPHAN {orphan}: golden without a scenario", file=sys.stderr)
-    print(f"{len(paths)} scenarios, {failures} problems")
+    print(f"{len(paths)} scenarios, {failures} problems (node {version})")
     return 1 if failures else 0
 
 
