@@ -89,11 +89,15 @@ def main() -> int:
     if node is None:
         print("record_goldens: node is not installed", file=sys.stderr)
         return 2
-    version = subprocess.run([node, "--version"], capture_output=True, text=True, check=True).stdout.strip()
+    version = subprocess.run(
+        [node, "--version"], capture_output=True, text=True, check=True
+    ).stdout.strip()
     if not VERSION_RE.fullmatch(version):
         print(f"record_goldens: cannot read node's version from {version!r}", file=sys.stderr)
         return 2
-    every = sorted(p for p in SCENARIOS.rglob("*.js") if "lib" not in p.relative_to(SCENARIOS).parts)
+    every = sorted(
+        p for p in SCENARIOS.rglob("*.js") if "lib" not in p.relative_to(SCENARIOS).parts
+    )
     paths = [p for p in every if args.pattern in str(p.relative_to(SCENARIOS))]
     if not args.check:
         # A directory recorded by another Node is recorded whole, so NODE_VERSION stays true.
@@ -116,8 +120,10 @@ def main() -> int:
             elif args.check:
                 if not target.exists() or target.read_text() != out:
                     failures += 1
-                    print(f"DIFF {name}: Node's log differs from {target.relative_to(ROOT)}",
-                          file=sys.stderr)
+                    print(
+                        f"DIFF {name}: Node's log differs from {target.relative_to(ROOT)}",
+                        file=sys.stderr,
+                    )
             else:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(out)
@@ -130,12 +136,18 @@ def main() -> int:
         recorded = recorded_version(directory)
         if recorded is None:
             failures += 1
-            print(f"VERSION {shown}: no valid {VERSION_FILE} (one line such as v20.20.2); "
-                  f"record the directory to write it", file=sys.stderr)
+            print(
+                f"VERSION {shown}: no valid {VERSION_FILE} (one line such as v20.20.2); "
+                f"record the directory to write it",
+                file=sys.stderr,
+            )
         elif major(recorded) != major(version):
             failures += 1
-            print(f"VERSION {shown}: recorded by Node {recorded}, checked with {version}; "
-                  f"use Node {major(recorded)} or record the directory again", file=sys.stderr)
+            print(
+                f"VERSION {shown}: recorded by Node {recorded}, checked with {version}; "
+                f"use Node {major(recorded)} or record the directory again",
+                file=sys.stderr,
+            )
         elif recorded != version:
             print(f"note: {shown} was recorded by Node {recorded}, checked with {version}")
     goldens = {str(p.relative_to(GOLDEN).with_suffix("")) for p in GOLDEN.rglob("*.jsonl")}

@@ -33,7 +33,9 @@ URL = re.compile(r"serving on (http://127\.0\.0\.1:(\d+)/)  \(Ctrl-C stops\)\r\n
 
 def run(argv: list[str]) -> subprocess.CompletedProcess[str]:
     """Run ``argv`` from the repository root, without a terminal, under a deadline."""
-    return subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=DEADLINE, check=False)
+    return subprocess.run(
+        argv, cwd=ROOT, capture_output=True, text=True, timeout=DEADLINE, check=False
+    )
 
 
 def commands() -> list[str]:
@@ -51,7 +53,9 @@ def test_help_lists_every_command_and_each_has_its_own() -> None:
     top = run([*SERVE, "--help"])
     assert top.returncode == 0, top.stderr
     for name in names:
-        assert re.search(rf"^\s+{name}\s+\S", top.stdout, re.M), f"{name} missing from --help:\n{top.stdout}"
+        assert re.search(rf"^\s+{name}\s+\S", top.stdout, re.M), (
+            f"{name} missing from --help:\n{top.stdout}"
+        )
         own = run([*SERVE, name, "--help"])
         assert own.returncode == 0, own.stderr
         assert own.stdout.startswith(f"usage: python -m trio_nodestreams {name} "), own.stdout
@@ -194,7 +198,10 @@ def test_get_shows_a_bar_with_rate_and_eta_in_a_terminal(tmp_path: Path) -> None
     assert out.read_bytes() == b"x" * (20 * 65536)
     raw = child.before
     drawn = [part for part in re.split(r"[\r\n]+", raw) if part.strip()]
-    assert any(re.search(r"\] +\d+\.\d%  [\d.]+ \w+ / 1\.2 MiB  [\d.]+ \w+/s  ETA \d+:\d\d", d) for d in drawn), raw
+    assert any(
+        re.search(r"\] +\d+\.\d%  [\d.]+ \w+ / 1\.2 MiB  [\d.]+ \w+/s  ETA \d+:\d\d", d)
+        for d in drawn
+    ), raw
     shown = [line for line in screen(raw.replace("\r\n", "\n")) if line]
     assert len(shown) == 1, shown  # the bar stayed on one line, replaced by the summary
     assert re.fullmatch(r"1\.2 MiB in \d+\.\d s \([\d.]+ \w+/s\)", shown[0]), shown
@@ -226,7 +233,9 @@ def test_get_os_and_connection_errors_are_one_line(tmp_path: Path) -> None:
         refused = run([*SERVE, "get", f"http://127.0.0.1:{port}/", "-o", str(tmp_path / "x")])
     unwritable = run([*SERVE, "get", "http://127.0.0.1:1/", "-o", str(tmp_path)])
     assert refused.returncode == 2
-    assert refused.stderr.splitlines() == [f"get: ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:{port}"]
+    assert refused.stderr.splitlines() == [
+        f"get: ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:{port}"
+    ]
     assert unwritable.returncode == 2
     assert unwritable.stderr.splitlines() == [f"get: cannot write {tmp_path}: Is a directory"]
 

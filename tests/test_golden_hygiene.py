@@ -33,7 +33,13 @@ def _scenario_decorator(node: ast.expr) -> str | None:
     if not (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)):
         return None
     func = node.func
-    called = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+    called = (
+        func.id
+        if isinstance(func, ast.Name)
+        else func.attr
+        if isinstance(func, ast.Attribute)
+        else ""
+    )
     value = node.args[0].value
     return value if called == "scenario" and isinstance(value, str) else None
 
@@ -67,7 +73,9 @@ def twins() -> dict[str, list[str]]:
                 for deco in node.decorator_list:
                     name = _scenario_decorator(deco)
                     if name is not None:
-                        assert node.name.startswith("test_"), f"{path.name}: twin {node.name} is not collected"
+                        assert node.name.startswith("test_"), (
+                            f"{path.name}: twin {node.name} is not collected"
+                        )
                         found.setdefault(name, []).append(f"{path.name}::{node.name}")
             elif isinstance(node, ast.BinOp):
                 name = _golden_path(node)
@@ -84,7 +92,9 @@ def test_every_golden_has_a_twin_and_every_twin_a_golden() -> None:
 
 
 def test_every_scenario_has_a_golden_and_every_golden_a_scenario() -> None:
-    assert sorted(scenarios() - goldens()) == [], "scenarios never recorded: run scripts/record_goldens.py"
+    assert sorted(scenarios() - goldens()) == [], (
+        "scenarios never recorded: run scripts/record_goldens.py"
+    )
     assert sorted(goldens() - scenarios()) == [], "goldens whose scenario is gone"
 
 
@@ -95,9 +105,13 @@ def test_every_golden_names_the_node_that_recorded_it() -> None:
     for directory in sorted(directories):
         path = directory / "NODE_VERSION"
         where = path.relative_to(TESTS.parent)
-        assert path.is_file(), f"{where} is missing: run scripts/record_goldens.py {directory.name}/"
+        assert path.is_file(), (
+            f"{where} is missing: run scripts/record_goldens.py {directory.name}/"
+        )
         text = path.read_text()
-        assert re.fullmatch(r"v20\.\d+\.\d+\n", text), f"{where}: {text!r} is not one line 'v20.x.y'"
+        assert re.fullmatch(r"v20\.\d+\.\d+\n", text), (
+            f"{where}: {text!r} is not one line 'v20.x.y'"
+        )
 
 
 def test_the_harness_finds_decorated_twins() -> None:

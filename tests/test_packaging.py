@@ -37,7 +37,9 @@ def test_license_file_and_spdx_expression() -> None:
 def test_version_is_defined_once() -> None:
     project = PYPROJECT["project"]
     assert "version" not in project and project["dynamic"] == ["version"]
-    assert PYPROJECT["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "trio_nodestreams.__version__"}
+    assert PYPROJECT["tool"]["setuptools"]["dynamic"]["version"] == {
+        "attr": "trio_nodestreams.__version__"
+    }
     assert re.fullmatch(r"\d+\.\d+\.\d+", ns.__version__)
     definitions = [
         str(path.relative_to(ROOT))
@@ -78,7 +80,11 @@ def test_pip_install_into_a_clean_venv_then_serve(tmp_path: Path) -> None:
     )  # fmt: skip
     output = install.stdout + install.stderr
     assert install.returncode == 0, output
-    noisy = [line for line in output.splitlines() if re.search(r"(?i)deprecat|BuildBackendWarning|SetuptoolsWarning", line)]
+    noisy = [
+        line
+        for line in output.splitlines()
+        if re.search(r"(?i)deprecat|BuildBackendWarning|SetuptoolsWarning", line)
+    ]
     assert noisy == [], "warnings while installing:\n" + "\n".join(noisy)
 
     where = subprocess.run(

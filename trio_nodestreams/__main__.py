@@ -76,7 +76,9 @@ def base_url(host: str, port: int) -> str:
     return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
 
-def make_handler(url: Callable[[], str]) -> Callable[[http.IncomingMessage, http.ServerResponse], Awaitable[None]]:
+def make_handler(
+    url: Callable[[], str],
+) -> Callable[[http.IncomingMessage, http.ServerResponse], Awaitable[None]]:
     """The demo's request handler; ``url()`` says where the server can be reached."""
 
     async def handler(req: http.IncomingMessage, res: http.ServerResponse) -> None:
@@ -85,13 +87,17 @@ def make_handler(url: Callable[[], str]) -> Callable[[http.IncomingMessage, http
             res.set_header("Content-Type", "text/plain; charset=utf-8")
             res.end(page(url()))
         elif path == "/echo":
-            res.set_header("Content-Type", req.headers.get("content-type", "application/octet-stream"))
+            res.set_header(
+                "Content-Type", req.headers.get("content-type", "application/octet-stream")
+            )
             req.pipe(res)
         elif path == "/upload":
             digest = hashlib.sha256()
             size = 0
 
-            def write(_stream: ns.Writable, chunk: bytes, _enc: str, callback: Callable[[], None]) -> None:
+            def write(
+                _stream: ns.Writable, chunk: bytes, _enc: str, callback: Callable[[], None]
+            ) -> None:
                 nonlocal size
                 size += len(chunk)
                 digest.update(chunk)
@@ -427,7 +433,12 @@ def parser() -> argparse.ArgumentParser:
         "line per request: client, time, request line, status, duration.",
     )
     sv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    sv.add_argument("--port", type=_port, default=8000, help="port to listen on; 0 picks a free one (default 8000)")
+    sv.add_argument(
+        "--port",
+        type=_port,
+        default=8000,
+        help="port to listen on; 0 picks a free one (default 8000)",
+    )
     sv.add_argument("-q", "--quiet", action="store_true", help="no line per request")
     gt = sub.add_parser(
         "get",
@@ -450,7 +461,9 @@ def main(argv: list[str] | None = None) -> int:
         if command == "serve":
             status = trio.run(until_interrupted, serve, args.host, args.port, args.quiet)
         else:
-            status = trio.run(until_interrupted, download, args.url, args.output, args.quiet, sys.stderr)
+            status = trio.run(
+                until_interrupted, download, args.url, args.output, args.quiet, sys.stderr
+            )
     except* KeyboardInterrupt:
         # Ctrl-C before the signal receiver was installed or after it was removed.
         status = None
