@@ -209,6 +209,7 @@ class Progress:
     #: Seconds between redraws, and the window the rate is measured over.
     INTERVAL = 0.1
     WINDOW = 2.0
+    WARMUP = 0.3
 
     def __init__(
         self,
@@ -241,21 +242,24 @@ class Progress:
             self.shown_at = now
             self.draw(self.line(now))
 
-    def rate(self, now: float) -> float:
-        """Bytes per second over the last ``WINDOW`` seconds."""
+    def rate(self, now: float) -> float | None:
+        """Bytes per second over the last ``WINDOW`` seconds; None before ``WARMUP`` seconds."""
         t0, d0 = self.samples[0]
-        return (self.done - d0) / (now - t0) if now > t0 else 0.0
+        # The first moments measure the connection's buffers, not the transfer: wait.
+        if now - t0 < self.WARMUP:
+            return None
+        return (self.done - d0) / (now - t0)
 
     def line(self, now: float) -> str:
         """The text of the bar at ``now``."""
         rate = self.rate(now)
-        speed = f"{_size(rate)}/s"
+        speed = "--/s" if rate is None else f"{_size(rate)}/s"
         if not self.total:
             return f"{_size(self.done)}  {speed}"
         frac = min(self.done / self.total, 1.0)
         bar = "#" * int(frac * 24)
         left = self.total - self.done
-        eta = f"ETA {_duration(left / rate)}" if rate > 0 and left > 0 else "ETA --:--"
+        eta = f"ETA {_duration(left / rate)}" if rate and left > 0 else "ETA --:--"
         return f"[{bar:<24}] {frac * 100:5.1f}%  {_size(self.done)} / {_size(self.total)}  {speed}  {eta}"
 
     def draw(self, text: str) -> None:
