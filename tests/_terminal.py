@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import ast
 import os
+import select
 import shlex
+import subprocess
+import time
 from pathlib import Path
 
 import pexpect
@@ -96,3 +99,25 @@ def docstring_command(script: str, *args: str) -> list[str]:
     assert len(args) <= len(optional), f"{script} takes {optional}, given {args}"
     assert fixed == ["bin/python", f"examples/{script}"], f"{script}: Run: line is {runs[0]!r}"
     return [*fixed, *args]
+
+
+def first_line(proc: subprocess.Popen[bytes], deadline: float = DEADLINE) -> str:
+    """The first line ``proc`` prints on stdout (a pipe), or ``""`` if it exits first.
+
+    Raises:
+      TimeoutError: no whole line within ``deadline`` seconds.
+    """
+    assert proc.stdout is not None
+    fd = proc.stdout.fileno()
+    end = time.monotonic() + deadline
+    got = b""
+    while not got.endswith(b"\n"):
+        left = end - time.monotonic()
+        ready, _, _ = select.select([fd], [], [], max(left, 0))
+        if not ready:
+            raise TimeoutError(f"no line from {proc.args!r} within {deadline} s (so far {got!r})")
+        chunk = os.read(fd, 4096)
+        if not chunk:
+            break
+        got += chunk
+    return got.decode()

@@ -38,7 +38,7 @@ from pathlib import Path
 
 import pytest
 
-from ._terminal import DEADLINE, ROOT
+from ._terminal import DEADLINE, ROOT, first_line
 
 GUIDE = sorted(
     p for p in (ROOT / "docs").rglob("*.md") if "_build" not in p.parts and "charts" not in p.parts
@@ -100,7 +100,7 @@ class Page:
         self.tmp = tmp
         (tmp / "bin").symlink_to(ROOT / "bin")
         self.ports = {"8000": str(free_port()), "8001": str(free_port())}
-        self.server: subprocess.Popen[str] | None = None
+        self.server: subprocess.Popen[bytes] | None = None
         self.count = 0
 
     def where(self, block: Block) -> str:
@@ -121,10 +121,9 @@ class Page:
         if block.server:
             self.server = subprocess.Popen(
                 [sys.executable, "-u", str(self.script(block))], cwd=self.tmp,
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             )  # fmt: skip
-            assert self.server.stdout is not None
-            first = self.server.stdout.readline()  # a server snippet says when it listens
+            first = first_line(self.server)  # a server snippet says when it listens
             assert first, (
                 f"{self.where(block)}: the server exited: {self.server.communicate(timeout=DEADLINE)}"
             )
@@ -183,7 +182,7 @@ class Page:
             self.server.kill()
             _, err = self.server.communicate(timeout=DEADLINE)
             self.server = None
-            assert "Traceback" not in err, err
+            assert b"Traceback" not in err, err.decode()
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(ROOT)) for p in PAGES])

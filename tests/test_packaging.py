@@ -19,7 +19,7 @@ import httpx
 
 import trio_nodestreams as ns
 
-from ._terminal import DEADLINE, ROOT
+from ._terminal import DEADLINE, ROOT, first_line
 
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 
@@ -97,11 +97,10 @@ def test_pip_install_into_a_clean_venv_then_serve(tmp_path: Path) -> None:
 
     proc = subprocess.Popen(
         [python, "-m", "trio_nodestreams", "serve", "--port", "0"],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )  # fmt: skip
     try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()  # the server prints its URL once it listens
+        line = first_line(proc)  # the server prints its URL once it listens
         m = re.fullmatch(r"serving on (http://127\.0\.0\.1:\d+/)  \(Ctrl-C stops\)\n", line)
         assert m, line
         with httpx.Client(trust_env=False, timeout=DEADLINE) as client:
@@ -116,4 +115,4 @@ def test_pip_install_into_a_clean_venv_then_serve(tmp_path: Path) -> None:
             proc.kill()
             proc.communicate()
     assert proc.returncode == 130
-    assert err == "serve: interrupted\n"
+    assert err == b"serve: interrupted\n"
