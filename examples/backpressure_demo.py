@@ -5,8 +5,10 @@ chunk and holds at most 4 KiB (its high-water mark). ``pipe()`` stops when
 ``write()`` returns False and resumes on ``'drain'``, so the sink's buffer stops
 at its mark instead of growing. The output shows each stop and each drain.
 
-Run:  python examples/backpressure_demo.py
+Run:  bin/python examples/backpressure_demo.py
 """
+
+import sys
 
 import trio
 
@@ -60,4 +62,9 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    trio.run(main)
+    try:
+        trio.run(main)
+    except* KeyboardInterrupt:
+        # Ctrl-C: one line under the terminal's "^C" and the conventional status, no traceback.
+        print("\nstopped", file=sys.stderr)
+        sys.exit(130)

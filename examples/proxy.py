@@ -4,8 +4,8 @@ Bodies stream both ways with back-pressure: a slow client slows the upstream rea
 a slow upstream slows the client's upload; memory stays flat for any body size.
 Connections to the upstream are pooled by a keep-alive Agent.
 
-Run:  python examples/proxy.py [PORT] [UPSTREAM_HOST:PORT]
-Try:  python examples/echo_server.py 8001 & python examples/proxy.py 8000 127.0.0.1:8001
+Run:  bin/python examples/proxy.py [PORT] [UPSTREAM_HOST:PORT]
+Try:  bin/python examples/echo_server.py 8001 & bin/python examples/proxy.py 8000 127.0.0.1:8001
       curl -T some_file http://127.0.0.1:8000/ | sha256sum
 """
 
@@ -29,7 +29,7 @@ def end_to_end(raw: list[str]) -> list[str]:
     return out
 
 
-async def main(port: int = 8000, upstream: str = "127.0.0.1:8001") -> None:
+async def main(port: int = 8000, upstream: str = "127.0.0.1:8001") -> int:
     host, _, up_port = upstream.rpartition(":")
     agent = http.Agent(keep_alive=True)
 
@@ -56,10 +56,21 @@ async def main(port: int = 8000, upstream: str = "127.0.0.1:8001") -> None:
 
     async with ns.open_scope():
         server = http.create_server(handler)
-        await server.listen(port, "127.0.0.1")
+        try:
+            await server.listen(port, "127.0.0.1")
+        except OSError as exc:  # the port is taken, or needs privileges: say so in one line
+            print(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}", file=sys.stderr)
+            return 1
         print(f"listening on http://127.0.0.1:{server.address()['port']}/", flush=True)
+    return 0
 
 
 if __name__ == "__main__":
-    trio.run(main, int(sys.argv[1]) if len(sys.argv) > 1 else 8000,
-             sys.argv[2] if len(sys.argv) > 2 else "127.0.0.1:8001")  # fmt: skip
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else 8000
+    upstream = sys.argv[2] if len(sys.argv) > 2 else "127.0.0.1:8001"
+    try:
+        sys.exit(trio.run(main, port, upstream))
+    except* KeyboardInterrupt:
+        # Ctrl-C: one line under the terminal's "^C" and the conventional status, no traceback.
+        print("\nstopped", file=sys.stderr)
+        sys.exit(130)

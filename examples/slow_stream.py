@@ -4,7 +4,7 @@
 (``write()`` returned False, until ``'drain'``), so a slow or stalled client never
 makes the server buffer. A client that goes away ends the loop.
 
-Run:  python examples/slow_stream.py [PORT] [LINES] [DELAY_SECONDS]
+Run:  bin/python examples/slow_stream.py [PORT] [LINES] [DELAY_SECONDS]
 Try:  curl -N http://127.0.0.1:8000/
 """
 
@@ -30,12 +30,22 @@ async def handle(req: http.IncomingMessage, res: http.ServerResponse) -> None:
     res.end(b"done\n")
 
 
-async def main(port: int = 8000) -> None:
+async def main(port: int = 8000) -> int:
     async with ns.open_scope():
         server = http.create_server(handle)
-        await server.listen(port, "127.0.0.1")
+        try:
+            await server.listen(port, "127.0.0.1")
+        except OSError as exc:  # the port is taken, or needs privileges: say so in one line
+            print(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}", file=sys.stderr)
+            return 1
         print(f"listening on http://127.0.0.1:{server.address()['port']}/", flush=True)
+    return 0
 
 
 if __name__ == "__main__":
-    trio.run(main, int(sys.argv[1]) if len(sys.argv) > 1 else 8000)
+    try:
+        sys.exit(trio.run(main, int(sys.argv[1]) if len(sys.argv) > 1 else 8000))
+    except* KeyboardInterrupt:
+        # Ctrl-C: one line under the terminal's "^C" and the conventional status, no traceback.
+        print("\nstopped", file=sys.stderr)
+        sys.exit(130)

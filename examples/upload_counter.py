@@ -3,7 +3,7 @@
 The answer is ``{"size": ..., "sha256": ...}``. Memory stays flat for any upload
 size: the pipe reads the socket only as fast as the Writable takes the chunks.
 
-Run:  python examples/upload_counter.py [PORT]
+Run:  bin/python examples/upload_counter.py [PORT]
 Try:  curl -T big.iso http://127.0.0.1:8000/   (compare with: sha256sum big.iso)
 """
 
@@ -42,12 +42,22 @@ def handle(req: http.IncomingMessage, res: http.ServerResponse) -> None:
     req.pipe(counter)
 
 
-async def main(port: int = 8000) -> None:
+async def main(port: int = 8000) -> int:
     async with ns.open_scope():
         server = http.create_server(handle)
-        await server.listen(port, "127.0.0.1")
+        try:
+            await server.listen(port, "127.0.0.1")
+        except OSError as exc:  # the port is taken, or needs privileges: say so in one line
+            print(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}", file=sys.stderr)
+            return 1
         print(f"listening on http://127.0.0.1:{server.address()['port']}/", flush=True)
+    return 0
 
 
 if __name__ == "__main__":
-    trio.run(main, int(sys.argv[1]) if len(sys.argv) > 1 else 8000)
+    try:
+        sys.exit(trio.run(main, int(sys.argv[1]) if len(sys.argv) > 1 else 8000))
+    except* KeyboardInterrupt:
+        # Ctrl-C: one line under the terminal's "^C" and the conventional status, no traceback.
+        print("\nstopped", file=sys.stderr)
+        sys.exit(130)

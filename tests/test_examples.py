@@ -1,28 +1,41 @@
-"""Every script in examples/ runs as a real process and does what its docstring says."""
+"""Every script in examples/ runs as a real process, started exactly as its docstring's ``Run:`` line says.
+
+The command is taken from the docstring itself (``bin/python examples/...``, run
+from the repository root), so a docstring that stops working fails here.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
+import socket
 import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 import httpx
+import pytest
 import trio
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+from ._terminal import (
+    DEADLINE,
+    EXAMPLES,
+    ROOT,
+    docstring_command,
+    interrupt,
+    lines_after_interrupt,
+    spawn,
+)
+
+SERVERS = ["echo_server.py", "proxy.py", "slow_stream.py", "upload_counter.py"]
 
 
 @asynccontextmanager
 async def example_server(name: str, *args: str) -> AsyncIterator[str]:
-    """Run ``examples/<name>`` on a free port; yield its base URL; stop it afterwards."""
+    """Run ``examples/<name>`` as its docstring says, on a free port; yield its base URL; stop it."""
     proc = await trio.lowlevel.open_process(
-        [sys.executable, str(EXAMPLES / name), "0", *args], stdout=subprocess.PIPE
+        docstring_command(name, "0", *args), cwd=ROOT, stdout=subprocess.PIPE
     )
     try:
         assert proc.stdout is not None
@@ -105,7 +118,8 @@ async def test_slow_stream_client_leaves() -> None:
 async def test_backpressure_demo() -> None:
     with trio.fail_after(30):
         proc = await trio.run_process(
-            [sys.executable, str(EXAMPLES / "backpressure_demo.py")],
+            docstring_command("backpressure_demo.py"),
+            cwd=ROOT,
             capture_stdout=True,
             capture_stderr=True,
             check=False,
@@ -120,9 +134,36 @@ async def test_backpressure_demo() -> None:
     assert lines[-1] == "finished: 16384 bytes through a 4096-byte sink"
 
 
-def test_examples_have_docstrings() -> None:
-    for path in EXAMPLES.glob("*.py"):
-        source = path.read_text()
-        assert source.startswith('"""'), path.name
-        assert "Run:" in source, path.name
-    assert json.dumps(sorted(p.name for p in EXAMPLES.glob("*.py")))
+def test_every_example_is_covered_here() -> None:
+    """Each example has a docstring with one ``Run:`` line and is exercised by this module."""
+    scripts = sorted(p.name for p in EXAMPLES.glob("*.py"))
+    assert scripts == sorted([*SERVERS, "backpressure_demo.py"])
+    for name in scripts:
+        assert (EXAMPLES / name).read_text().startswith('"""'), name
+        docstring_command(name)  # exactly one well-formed Run: line
+
+
+@pytest.mark.parametrize("name", SERVERS)
+def test_ctrl_c_stops_an_example_with_one_line(name: str) -> None:
+    child = spawn(docstring_command(name, "0", *(["1", "0"] if name == "slow_stream.py" else [])))
+    child.expect(r"listening on (http://127\.0\.0\.1:\d+/)\r\n")
+    # One request first: the server is then surely idle in accept(), where a person presses Ctrl-C.
+    with httpx.Client(trust_env=False, timeout=DEADLINE) as c:
+        assert c.get(child.match.group(1)).status_code in (200, 502)  # the proxy has no upstream
+    status, after = interrupt(child)
+    assert status == 130
+    assert lines_after_interrupt(after) == ["stopped"]
+
+
+@pytest.mark.parametrize("name", SERVERS)
+def test_an_example_on_a_taken_port_says_so_in_one_line(name: str) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            docstring_command(name, str(port)), cwd=ROOT, capture_output=True, text=True,
+            timeout=DEADLINE, check=False,
+        )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [f"cannot listen on 127.0.0.1:{port}: Address already in use"]

@@ -115,14 +115,30 @@ def check(name: str, got: list[str]) -> None:
     )
 
 
-def scenario(name: str) -> Callable[[Callable[[Log], Awaitable[None]]], Callable[[], Awaitable[None]]]:
-    """Decorate a twin so that pytest runs it and compares its log with Node's."""
+def scenario(
+    name: str, *, autojump: bool = False
+) -> Callable[[Callable[[Log], Awaitable[None]]], Callable[..., Awaitable[None]]]:
+    """Decorate a twin so that pytest runs it and compares its log with Node's.
 
-    def deco(twin: Callable[[Log], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
-        async def test() -> None:
-            check(name, await run_twin(name, twin))
+    With ``autojump``, the twin runs on ``trio.testing.MockClock(autojump_threshold=0)``
+    (pytest-trio's ``autojump_clock``): Node's timers are the subject, and no wall clock is.
+    """
 
+    def deco(twin: Callable[[Log], Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+        if autojump:
+
+            async def test_on_clock(autojump_clock: trio.testing.MockClock) -> None:
+                check(name, await run_twin(name, twin))
+
+            test: Callable[..., Awaitable[None]] = test_on_clock
+        else:
+
+            async def test_plain() -> None:
+                check(name, await run_twin(name, twin))
+
+            test = test_plain
         test.__name__ = twin.__name__
+        test.__qualname__ = twin.__qualname__
         test.__doc__ = twin.__doc__
         return test
 

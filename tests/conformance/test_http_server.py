@@ -23,7 +23,7 @@ import trio_nodestreams as ns
 from trio_nodestreams import http
 
 from ..hostile.cases import CASES, HALF_CLOSE, RESPONSES, writes
-from ._golden import GOLDEN, Log, check, run_twin, scenario, settle
+from ._golden import GOLDEN, Log, scenario, settle
 
 Handler = Callable[[http.IncomingMessage, http.ServerResponse], object]
 
@@ -1024,13 +1024,12 @@ async def _request_timeout_after_head(log: Log) -> None:
         await c.stream.aclose()
 
 
-async def test_request_timeout_after_head(autojump_clock: trio.testing.MockClock) -> None:
-    """scenario: http_server/request-timeout-after-head. After
-    test/parallel/test-http-server-request-timeout-delayed-body.js: the request timeout firing
-    after the head was sent (a req.pipe(res) handler whose client stops) destroys the socket,
-    with no 408; req is aborted ('aborted', res 'close', 'error' ECONNRESET, 'close')."""
-    name = "http_server/request-timeout-after-head"
-    check(name, await run_twin(name, _request_timeout_after_head))
+@scenario("http_server/request-timeout-after-head", autojump=True)
+async def test_request_timeout_after_head(log: Log) -> None:
+    """After test/parallel/test-http-server-request-timeout-delayed-body.js: the request timeout
+    firing after the head was sent (a req.pipe(res) handler whose client stops) destroys the
+    socket, with no 408; req is aborted ('aborted', res 'close', 'error' ECONNRESET, 'close')."""
+    await _request_timeout_after_head(log)
 
 
 @scenario("http_server/end-twice")

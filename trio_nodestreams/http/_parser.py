@@ -41,6 +41,7 @@ __all__ = [
     "ResponseHead",
     "ResponseParser",
     "Upgrade",
+    "bundled_llhttp",
     "httptools_version",
 ]
 
@@ -130,6 +131,32 @@ _HEX_RE: Final = re.compile(rb"[0-9A-Fa-f]*")
 def httptools_version() -> str:
     """The installed httptools version (it bundles the llhttp that parses here)."""
     return str(httptools.__version__)
+
+
+def bundled_llhttp() -> str:
+    """The llhttp release line httptools bundles, recognised by behaviour.
+
+    httptools does not report it. llhttp 9.4.0 accepts a tab after a
+    ``Content-Length``; 9.4.2 reads ``Connection: close`` followed by a tab as
+    close. Node 20 runs 9.3, which does neither; this module bridges both.
+    """
+
+    class _Nothing:
+        pass
+
+    def keeps_alive(head: bytes) -> bool | None:
+        parser = httptools.HttpRequestParser(_Nothing())
+        try:
+            parser.feed_data(head)
+        except httptools.HttpParserError:
+            return None
+        return bool(parser.should_keep_alive())
+
+    tab_after_length = keeps_alive(b"POST / HTTP/1.1\r\nContent-Length: 0\t\r\n\r\n") is not None
+    tab_after_close = keeps_alive(b"POST / HTTP/1.1\r\nConnection: close\t\r\nContent-Length: 1\r\n\r\n")
+    if not tab_after_length:
+        return "9.3 or earlier"
+    return "9.4.2 or later" if tab_after_close is False else "9.4.0 or 9.4.1"
 
 
 class ParseError:
