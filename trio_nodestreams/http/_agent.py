@@ -2,7 +2,7 @@
 
 An agent keeps, per origin (its *name*), the connections in use, the free ones
 and the requests waiting for one. Each connection is a
-:class:`~._client_connection.ClientConnection` whose task runs in the scope of
+``ClientConnection`` whose task runs in the scope of
 the request that opened it; when that scope ends, the connection closes and
 leaves the pool. Requests made in other scopes may reuse it meanwhile.
 """

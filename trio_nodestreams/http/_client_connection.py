@@ -1,16 +1,16 @@
 """One pooled client connection and the task that keeps it (node: lib/_http_client.js).
 
 The task opens the connection, then reads it for as long as it lives: the
-response of the request it carries (parsed by llhttp, :mod:`._parser`), and,
+response of the request it carries (parsed by llhttp, ``_parser``), and,
 while the connection waits free in the pool, the server's end, so a connection
 the server closed leaves the pool at once. Requests are written by the
-request itself (:class:`~._outgoing.OutgoingMessage`) and sent by the
+request itself (:class:`OutgoingMessage`) and sent by the
 connection's socket while this task keeps reading: a server may answer while
 the upload is still going. What the connection is doing is kept by
-:class:`~._client_state.ExchangeState`.
+``ExchangeState``.
 
 This module knows requests only through :class:`ExchangeRequest`, so the pool
-(:mod:`._agent`) and the request (:mod:`._client_request`) need not import each other.
+(``_agent``) and the request (``_client_request``) need not import each other.
 """
 
 from __future__ import annotations
@@ -147,7 +147,7 @@ class Information:
 
 
 class ClientConnection:
-    """One connection of an :class:`~._agent.Agent`, and the task that keeps it."""
+    """One connection of an :class:`Agent`, and the task that keeps it."""
 
     def __init__(self, agent: Agent, name: str, scope: Scope, options: dict[str, Any]) -> None:
         self.agent = agent

@@ -1,11 +1,11 @@
 """http.request and ClientRequest (node: lib/_http_client.js).
 
-A :class:`ClientRequest` is an :class:`~._outgoing.OutgoingMessage` with a
+A :class:`ClientRequest` is an :class:`OutgoingMessage` with a
 request line: ``end(data)`` alone gets ``Content-Length``, a ``write()`` first
 gets chunked encoding, GET/HEAD/DELETE/OPTIONS/TRACE/CONNECT without a body get
-neither. An :class:`~._agent.Agent` gives it a connection; the connection's
-task (:mod:`._client_connection`) sends it and reads the response, which
-arrives as an :class:`~._incoming.IncomingMessage` whose body streams with
+neither. An :class:`Agent` gives it a connection; the connection's
+task (``_client_connection``) sends it and reads the response, which
+arrives as an :class:`IncomingMessage` whose body streams with
 back-pressure.
 """
 
@@ -74,7 +74,7 @@ class ClientRequest(OutgoingMessage):
 
     Write the body with ``write()``/``end()``. Events: ``'socket'``,
     ``'finish'``, ``'continue'``, ``'information'`` (1xx), ``'response'`` (an
-    :class:`~._incoming.IncomingMessage`), ``'upgrade'`` / ``'connect'``
+    :class:`IncomingMessage`), ``'upgrade'`` / ``'connect'``
     ``(res, socket, head)`` with the connection as a byte Duplex,
     ``'timeout'``, ``'abort'``, ``'error'``, ``'close'``.
 
@@ -83,7 +83,7 @@ class ClientRequest(OutgoingMessage):
 
     Attributes:
       method, path, host, port, protocol: where it goes.
-      agent: the :class:`~._agent.Agent` that gives it a connection.
+      agent: the :class:`Agent` that gives it a connection.
       res: the response, once it came.
       reused_socket: it went out on a connection that carried requests before.
       aborted: ``abort()`` was called.
@@ -326,7 +326,7 @@ def request(
       callback: a ``'response'`` listener.
       **kwargs: options as keywords: ``method``, ``host``/``hostname``, ``port``,
         ``path``, ``headers`` (mapping, or a flat list sent as is), ``agent``
-        (an :class:`~._agent.Agent`; ``False`` for a fresh one; ``None`` for the
+        (an :class:`Agent`; ``False`` for a fresh one; ``None`` for the
         global one), ``timeout`` (ms of inactivity before ``'timeout'``),
         ``connect_timeout`` (ms; ``ETIMEDOUT`` after it), ``create_connection``
         (an async ``fn(options) -> trio.abc.Stream`` used instead of TCP),

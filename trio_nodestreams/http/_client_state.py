@@ -1,7 +1,7 @@
 """The lifecycle of one client connection and its exchanges, as data (no I/O).
 
 A pooled connection carries one request/response exchange at a time. The Trio
-task that keeps it (:mod:`._client_connection`) reports what happened as an
+task that keeps it (``_client_connection``) reports what happened as an
 :class:`Event`; :class:`ExchangeState` answers with the new :class:`Phase`, and
 an event the phase does not expect raises. The request may still be uploading
 while the response arrives (a server may answer early, 413 say), so the two

@@ -96,7 +96,7 @@ class IncomingMessage(Readable):
 
     @property
     def trailers(self) -> dict[str, Any]:
-        """The trailers: empty until the body ended, then filled (the same dict)."""
+        """Trailer fields, lower-case, joined as Node does; empty until the body ended, then filled in place."""
         if self._trailers is None:
             self._trailers = join_headers(self.raw_trailers, join_duplicate_headers=self.join_duplicate_headers)
         return self._trailers

@@ -1,14 +1,14 @@
 """OutgoingMessage: what a response and a request being sent share (node: lib/_http_outgoing.js).
 
-One base for :class:`~._server_response.ServerResponse` and
-:class:`~._client_request.ClientRequest`: the header store, the head rendered
-once by Node's ``_storeHeader`` rules (:func:`~._rules.store_header`), the
+One base for :class:`ServerResponse` and
+:class:`ClientRequest`: the header store, the head rendered
+once by Node's ``_storeHeader`` rules (``store_header``), the
 framing of each write (chunked or raw), ``end()`` with its ``Content-Length``
 for a body given whole, trailers, cork/uncork, ``strict_content_length``, and
 the output queued while the message waits for its turn on the connection.
 
 As in Node, it is not a ``Writable`` state machine: writes go straight to the
-connection (:class:`~._socket.Socket`), ``'finish'`` follows the write callback
+connection (:class:`Socket`), ``'finish'`` follows the write callback
 of the last bytes, and ``'close'`` comes from the connection side. It speaks
 Node's writable interface (``write``/``end``/``'drain'``/``'finish'``), so
 ``pipe()``, ``pipeline()`` and ``finished()`` take it, and Trio's: it is a
@@ -192,7 +192,7 @@ class OutgoingMessage(EventEmitter, trio.abc.SendStream):
 
     @property
     def writable_object_mode(self) -> bool:
-        """Always False: HTTP bodies are bytes."""
+        """False, always (HTTP bodies are bytes)."""
         return False
 
     @property
@@ -426,7 +426,7 @@ class OutgoingMessage(EventEmitter, trio.abc.SendStream):
         """Write a piece of the body (the head goes first if it has not left yet).
 
         Returns:
-          False when the connection cannot keep up: wait for ``'drain'``.
+          bool: False when the connection cannot keep up (wait for ``'drain'``).
 
         Raises:
           NodeError: ``ERR_STREAM_NULL_VALUES``, ``ERR_INVALID_ARG_TYPE``,

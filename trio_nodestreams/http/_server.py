@@ -3,10 +3,10 @@
 One task per connection, in a scope of its own (a nursery plus the deferred-call
 queue): a listener or handler that fails there ends that connection, logged,
 never the server. The task reads the connection, feeds llhttp
-(:mod:`._parser`), dispatches each request as Node does, and keeps reading
+(``_parser``), dispatches each request as Node does, and keeps reading
 while responses are written or sit idle, so a client that leaves (FIN) or
 resets (RST) is noticed at once. What the connection is doing is kept by
-:class:`~._server_state.ConnectionState` (phases and a transition table); the
+``ConnectionState`` (phases and a transition table); the
 task turns its phases into reads, deadlines and the close.
 
 Requests on a connection, pipelined or not, are answered in order: a response

@@ -1,6 +1,6 @@
 """ServerResponse: the answer to one request (node: lib/_http_server.js).
 
-An :class:`~._outgoing.OutgoingMessage` with a status line. Pipelined responses
+An :class:`OutgoingMessage` with a status line. Pipelined responses
 wait for their turn: a response gets the connection (:meth:`assign_socket`) when
 the ones before it finished; until then what it writes is queued in it.
 """

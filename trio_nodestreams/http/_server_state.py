@@ -1,7 +1,7 @@
 """The lifecycle of one server connection, as data: phases, events and a transition table.
 
 No I/O here (h11's ``_state.py`` is the model). The Trio task that serves a
-connection (:mod:`._server`) reports what happened as an :class:`Event`;
+connection (``_server``) reports what happened as an :class:`Event`;
 :class:`ConnectionState` answers with the new :class:`Phase` and tells the task
 what follows from it: whether to read, which timeout runs, whether the
 connection is over. An event a phase does not expect is a bug, and raises.

@@ -267,7 +267,7 @@ class Socket(EventEmitter):
         """Queue ``data``; ``callback(err=None)`` runs once it was handed to the stream.
 
         Returns:
-          False when the queued bytes reach the high-water mark: wait for ``'drain'``.
+          bool: False once the queued bytes reach the high-water mark (wait for ``'drain'``).
         """
         if self.destroyed or self._ending:
             err: BaseException = self._error or (
@@ -542,7 +542,7 @@ class Socket(EventEmitter):
 
         ``graceful`` sends what is queued first, ends the output (FIN where the
         stream can half-close) and then reads and drops what the peer still
-        sends for up to :data:`LINGER` seconds: a client still uploading then
+        sends for up to ``LINGER`` seconds: a client still uploading then
         reads the last answer (a 413, say) before the close could reset it.
         Otherwise the close is immediate.
         """
