@@ -52,6 +52,7 @@ class Scope:
         "_closing",
         "_done",
         "_draining",
+        "_held",
         "_idle_waiters",
         "_immediates",
         "_nursery",
@@ -69,6 +70,9 @@ class Scope:
         self._queue: deque[tuple[Callable[..., object], tuple[object, ...]]] = deque()
         # Node's setImmediate queue: run once the deferred calls are all done.
         self._immediates: deque[tuple[Callable[..., object], tuple[object, ...]]] = deque()
+        # A task that will drain the queue itself before it waits holds the runner:
+        # deferred calls queued meanwhile do not wake it (no task switch for them).
+        self._held = 0
         self._parked: trio.lowlevel.Task | None = None
         self._workers = 0
         self._closing = False
@@ -94,6 +98,35 @@ class Scope:
     def next_tick(self, fn: Callable[..., object], *args: object) -> None:
         """Queue ``fn(*args)`` to run after the current synchronous code (Node's ``process.nextTick``)."""
         self._queue.append((fn, args))
+        if self._held:
+            return
+        parked = self._parked
+        if parked is not None:
+            self._parked = None
+            trio.lowlevel.reschedule(parked)
+        elif not self._runner_alive:
+            self._start_runner()
+
+    @contextmanager
+    def holding(self) -> Iterator[None]:
+        """Run the block with the runner held; drain what it queued on the way out.
+
+        For a task that processes I/O synchronously and drains the queue before
+        it waits again: the calls it queues run in it, without waking the
+        runner. The block must not wait (no ``await``) while it holds.
+        """
+        self._held += 1
+        try:
+            yield
+        finally:
+            self._held -= 1
+            if not self._held:
+                self.run_ticks()
+                if self._queue or self._immediates:
+                    # Queued from inside a deferred call that was running: the runner takes it.
+                    self._wake_or_start()
+
+    def _wake_or_start(self) -> None:
         parked = self._parked
         if parked is not None:
             self._parked = None
@@ -108,12 +141,8 @@ class Scope:
         ``'close'``) comes after the whole ``process.nextTick`` queue.
         """
         self._immediates.append((fn, args))
-        parked = self._parked
-        if parked is not None:
-            self._parked = None
-            trio.lowlevel.reschedule(parked)
-        elif not self._runner_alive:
-            self._start_runner()
+        if not self._held:
+            self._wake_or_start()
 
     def start_soon(self, async_fn: Callable[..., Awaitable[object]], *args: object) -> None:
         """Run ``async_fn(*args)`` as a task of this scope; the scope waits for it.

@@ -327,8 +327,8 @@ class ClientConnection:
             if not data:
                 self._on_end()
                 break
-            self._on_data(data)
-            scope.run_ticks()
+            with scope.holding():
+                self._on_data(data)
 
     async def _closed(self) -> None:
         """The connection is over: close the stream, leave the pool, tell the request."""

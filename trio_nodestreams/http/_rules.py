@@ -35,6 +35,7 @@ __all__ = [
     "decide_response_framing",
     "encode_chunk",
     "headers_distinct",
+    "host_and_expect",
     "join_headers",
     "last_chunk",
     "render_trailers",
@@ -295,6 +296,29 @@ def join_headers(
         else:
             dest[field] = value
     return dest
+
+
+def host_and_expect(raw_headers: Sequence[str], max_header_pairs: int | None = MAX_HEADER_PAIRS) -> tuple[bool, str | None]:
+    """Whether ``Host`` is present, and ``Expect`` as :func:`join_headers` would give it.
+
+    What Node's server looks at in every HTTP/1.1 request, without building the
+    whole headers object for it.
+    """
+    has_host = False
+    expect: str | None = None
+    end = len(raw_headers)
+    if max_header_pairs:
+        end = min(end, 2 * max_header_pairs)
+    for i in range(0, end, 2):
+        name = raw_headers[i]
+        size = len(name)
+        if size == 4:
+            if not has_host and name.lower() == "host":
+                has_host = True
+        elif size == 6 and name.lower() == "expect":
+            value = raw_headers[i + 1]
+            expect = value if expect is None else f"{expect}, {value}"
+    return has_host, expect
 
 
 def headers_distinct(

@@ -21,7 +21,8 @@ import inspect
 import logging
 import math
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import trio
@@ -31,7 +32,7 @@ from .._events import EventEmitter
 from .._scope import Scope, current_scope, open_scope
 from ._incoming import IncomingMessage
 from ._parser import MessageEnd, ParseError, RequestHead, RequestParser, Upgrade
-from ._rules import MAX_HEADER_SIZE, STATUS_CODES, expects_continue
+from ._rules import MAX_HEADER_SIZE, STATUS_CODES, expects_continue, host_and_expect
 from ._server_response import ServerResponse
 from ._server_state import ConnectionState, Event, Phase, Timer
 from ._socket import Socket, econnreset
@@ -449,15 +450,18 @@ class _Connection:
             data = await sock.receive()
             # What was queued before these bytes came happens first.
             scope.run_ticks()
+            # This task drains what the processing queues: the runner stays asleep.
+            scope._held += 1
             sock._owner_busy = True
             try:
                 if data:
                     await self._feed(data)
                 else:
                     self._on_peer_end()
-                scope.run_ticks()
             finally:
                 sock._owner_busy = False
+                scope._held -= 1
+            scope.run_ticks()
             if sock._out:
                 if sock._fd >= 0:
                     sock._kick()  # the writer task sends the rest; this task keeps reading
@@ -468,6 +472,19 @@ class _Connection:
                         await sock.flush()
                     sock._io_scope = cs
                 scope.run_ticks()
+
+    @contextmanager
+    def _unheld(self) -> Iterator[None]:
+        """Let the runner run deferred calls while this task waits (it held it)."""
+        scope = self.scope
+        scope._held -= 1
+        scope.run_ticks()
+        if scope._queue or scope._immediates:
+            scope._wake_or_start()
+        try:
+            yield
+        finally:
+            scope._held += 1
 
     def _resume(self) -> None:
         self.wake.set()
@@ -520,7 +537,8 @@ class _Connection:
             state.handle(Event.HEAD_STARTED)
             self.message_start = self.now()
         if parser.chunks - self.chunks_checked >= CHUNKS_PER_CHECKPOINT:
-            await self._throttle()
+            with self._unheld():
+                await self._throttle()
 
     async def _process(self, events: list[Any], data: bytes) -> None:
         """Act on the parser's events, in order (Node's parser callbacks)."""
@@ -544,10 +562,10 @@ class _Connection:
                 if spawned and i < count and self.server._async_handler is not None:
                     # Handlers start in request order, as Node calls them: let this
                     # one take its first step before the next request is dispatched.
-                    self.scope.run_ticks()
                     # Yields for ordering only: a deadline must not cut a batch in two.
-                    await trio.lowlevel.cancel_shielded_checkpoint()
-                    await trio.lowlevel.cancel_shielded_checkpoint()
+                    with self._unheld():
+                        await trio.lowlevel.cancel_shielded_checkpoint()
+                        await trio.lowlevel.cancel_shielded_checkpoint()
             elif kind is MessageEnd:
                 self._on_message_end(ev)
             elif kind is ParseError:
@@ -674,7 +692,9 @@ class _Connection:
             res.assign_socket(sock)
         res._finish_hook = lambda: self._on_response_finish(req, res)
         if major == 1 and minor == 1:
-            if server.require_host_header and "host" not in req.headers:
+            # What req.headers.host and req.headers.expect would say, without building them.
+            has_host, expect = host_and_expect(head.raw_headers, req._max_header_pairs)
+            if server.require_host_header and not has_host:
                 res.write_head(400, ["Connection", "close"])
                 res.end()
                 return False
@@ -688,7 +708,6 @@ class _Connection:
                     res.write_head(503)
                     res.end()
                     return False
-            expect = req.headers.get("expect")
             if expect is not None:
                 if expects_continue(expect):
                     res._expect_continue = True
@@ -898,7 +917,7 @@ class _Connection:
             sock.destroy()
             return
         sock._owner_busy = False
-        with trio.CancelScope(shield=True) as flushing:
+        with self._unheld(), trio.CancelScope(shield=True) as flushing:
             sock._io_scope = flushing
             await sock.wait_output_idle()
         if sock.destroyed:

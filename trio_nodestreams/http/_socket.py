@@ -294,7 +294,8 @@ class Socket(EventEmitter):
                     self._scope.next_tick(callback, self._error)
                 return False
             self.bytes_written += sent
-            self._activity = self._scope_time()
+            if self.timeout is not None:
+                self._activity = trio.current_time()
             if sent == size:
                 self._queued += size
                 self._sent += size
@@ -353,7 +354,8 @@ class Socket(EventEmitter):
     def _flushed(self, count: int) -> None:
         """``count`` more queued bytes reached the stream: their callbacks may run."""
         self._sent += count
-        self._activity = self._scope_time()
+        if self.timeout is not None:
+            self._activity = trio.current_time()
         if self._timed_out:
             self._timed_out = False
             if self._timer_wake is not None:
@@ -461,7 +463,8 @@ class Socket(EventEmitter):
             data = bytes(data)  # some streams (TLS) hand out bytearrays
         if data:
             self.bytes_read += len(data)
-            self._activity = self._scope_time()
+            if self.timeout is not None:
+                self._activity = trio.current_time()
             if self._timed_out:
                 self._timed_out = False
                 if self._timer_wake is not None:
@@ -586,9 +589,6 @@ class Socket(EventEmitter):
             self._scope.set_immediate(self._emit_close)
 
     # -- inactivity timer ---------------------------------------------------------
-
-    def _scope_time(self) -> float:
-        return trio.current_time() if self.timeout is not None else 0.0
 
     def _start_timer(self) -> None:
         self._timer_wake = trio.Event()
