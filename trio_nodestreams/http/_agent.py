@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Awaitable, Callable
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import trio
 
@@ -42,6 +42,8 @@ class Agent(EventEmitter):
 
     Events: ``'free'`` ``(socket, options)`` when a connection is released.
     """
+
+    _event_arity: ClassVar[dict[str, int]] = {**EventEmitter._event_arity, "free": 2}
 
     #: The URL scheme this agent's requests use.
     protocol = "http:"

@@ -8,7 +8,7 @@ reading the socket until ``_read()`` asks for more.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from .._readable import Readable
 from .._scope import Scope
@@ -31,6 +31,8 @@ class IncomingMessage(Readable):
       upgrade: the message asks to leave HTTP (``Upgrade`` or ``CONNECT``).
       socket: the connection.
     """
+
+    _event_arity: ClassVar[dict[str, int]] = {**Readable._event_arity, "aborted": 0, "timeout": 0}
 
     def __init__(
         self,

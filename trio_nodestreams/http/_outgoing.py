@@ -18,7 +18,7 @@ Node's writable interface (``write``/``end``/``'drain'``/``'finish'``), so
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import trio
 
@@ -112,6 +112,12 @@ class OutgoingMessage(EventEmitter, trio.abc.SendStream):
         ``Content-Length`` raises ``ERR_HTTP_CONTENT_LENGTH_MISMATCH``.
       socket: the connection, once this message has its turn on it.
     """
+
+    _event_arity: ClassVar[dict[str, int]] = {
+        **EventEmitter._event_arity,
+        "finish": 0, "prefinish": 0, "close": 0, "drain": 0, "error": 1, "socket": 1, "timeout": 0,
+        "response": 1, "information": 1, "continue": 0, "upgrade": 3, "connect": 3, "abort": 0,
+    }  # fmt: skip
 
     status_code: int | None = None
 

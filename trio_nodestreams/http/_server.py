@@ -23,7 +23,7 @@ import math
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, ClassVar
 
 import trio
 
@@ -117,6 +117,15 @@ class Server(EventEmitter):
     ``'clientError'``, ``'checkContinue'``, ``'checkExpectation'``,
     ``'dropRequest'``, ``'upgrade'``, ``'connect'``, ``'timeout'``.
     """
+
+    # How many arguments each event carries: listeners that take them all are called as
+    # they are (no wrapper on every request).
+    _event_arity: ClassVar[dict[str, int]] = {
+        **EventEmitter._event_arity,
+        "request": 2, "checkContinue": 2, "checkExpectation": 2, "connection": 1,
+        "clientError": 2, "dropRequest": 2, "upgrade": 3, "connect": 3, "timeout": 1,
+        "listening": 0, "close": 0,
+    }  # fmt: skip
 
     def __init__(
         self,

@@ -27,7 +27,7 @@ import errno
 import os
 import socket as _stdsocket
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import trio
 
@@ -92,6 +92,11 @@ class Socket(EventEmitter):
       encrypted: True over TLS.
       timeout: the inactivity timeout in seconds, or None.
     """
+
+    _event_arity: ClassVar[dict[str, int]] = {
+        **EventEmitter._event_arity,
+        "close": 1, "timeout": 0, "error": 1, "drain": 0, "end": 0, "connect": 0,
+    }  # fmt: skip
 
     def __init__(self, stream: trio.abc.Stream | None, scope: Scope) -> None:
         """Wrap ``stream``; with ``None`` the socket exists unconnected until :meth:`_attach`."""
