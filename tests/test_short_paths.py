@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+import pytest
 import trio
 import trio.testing
 from hypothesis import HealthCheck, given, settings
@@ -218,3 +219,106 @@ def test_the_reference_classes_take_the_general_path() -> None:
             assert ns.Readable(read=lambda s, n: None)._plain_emit
 
     trio.run(main)
+
+
+# -- a request nobody reads is built only when looked at ------------------------------
+
+_REQ_FIELDS = (
+    "ended", "need_readable", "emitted_readable", "flowing", "resume_scheduled", "paused",
+    "reading", "reading_more", "end_emitted", "destroyed", "closed", "close_emitted",
+    "errored", "constructed", "sync", "data_emitted", "readable_listening",
+)
+
+
+async def _request_story(eager: bool, end_tick_first: bool, depth: int, listen: bool) -> Log:
+    """A GET's request as the server drives it: the end, maybe its tick, the response's
+    finish, then the ticks. Something looks at it from a ``process.nextTick`` nested
+    ``depth`` deep, queued at the finish: it reads the state and maybe adds listeners.
+    Returns what it saw, the events that followed and the final state."""
+    from trio_nodestreams.http._incoming import IncomingMessage
+
+    log: Log = []
+    async with ns.open_scope() as scope:
+        req = IncomingMessage(None, scope=scope)
+        if eager:
+            req._materialize()
+        scope._held += 1  # the ticks run where this test says, not in the runner
+        req.complete = True
+        req._push_end()
+        if end_tick_first:
+            scope.run_ticks()
+
+        def look(k: int) -> None:
+            if k:
+                scope.next_tick(look, k - 1)
+                return
+            state = req._readable_state
+            log.append(("state", *(getattr(state, f) for f in _REQ_FIELDS)))
+            log.append(("flags", req.readable_ended, req.readable_flowing, req.destroyed, req.readable))
+            if listen:
+                for event in ("readable", "end", "close", "resume"):
+                    req.on(event, lambda *a, event=event: log.append((event, *a)))
+
+        scope.next_tick(look, depth)
+        res = ns.EventEmitter()
+        res.req = req  # type: ignore[attr-defined]
+        if not req._end_unobserved(res):
+            req._dump()
+        scope.run_ticks()
+        scope._held -= 1
+        log.append(("end state", req.readable_ended, req.destroyed, req._readable_state.close_emitted))
+    return log
+
+
+async def test_an_unread_request_reads_as_a_built_one_at_every_tick() -> None:
+    """A request nobody reads keeps no stream state until something looks; whenever that
+    is, it sees what the stream built at once would show, and the same events follow."""
+    for end_tick_first in (False, True):
+        for depth in range(12):
+            for listen in (False, True):
+                built = await _request_story(True, end_tick_first, depth, listen)
+                dormant = await _request_story(False, end_tick_first, depth, listen)
+                assert dormant == built, (end_tick_first, depth, listen)
+
+
+async def test_an_unread_request_nobody_holds_skips_the_rest_of_its_chain(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Once nothing but the server holds a finished GET and its response, the ticks that
+    would end and close its request are skipped (nobody can look); a request something
+    still holds walks them all and reads as Node's at the end."""
+    from trio_nodestreams import http
+    from trio_nodestreams.http._incoming import IncomingMessage
+
+    walked = []
+    original = IncomingMessage._marker_destroyed
+
+    def counting(self: IncomingMessage) -> None:
+        walked.append(self.url)
+        original(self)
+
+    monkeypatch.setattr(IncomingMessage, "_marker_destroyed", counting)
+    kept: list[http.IncomingMessage] = []
+
+    def handler(req: http.IncomingMessage, res: http.ServerResponse) -> None:
+        if req.url == "/keep":
+            kept.append(req)
+        res.end("ok")
+
+    with trio.fail_after(10):
+        async with ns.open_scope():
+            server = http.create_server(handler)
+            await server.listen(0, "127.0.0.1")
+            port = server.address()["port"]  # type: ignore[index]
+            stream = await trio.open_tcp_stream("127.0.0.1", port)
+            for path in ("/a", "/b", "/keep", "/c"):
+                await stream.send_all(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+                got = b""
+                while not got.endswith(b"ok"):
+                    got += await stream.receive_some(4096)
+            await stream.aclose()
+            server.close()
+            server.close_all_connections()
+    assert walked == ["/keep"]
+    (req,) = kept
+    assert (req.readable_ended, req.destroyed, req._readable_state.close_emitted) == (True, True, True)

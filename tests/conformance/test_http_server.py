@@ -23,7 +23,7 @@ import trio_nodestreams as ns
 from trio_nodestreams import http
 
 from ..hostile.cases import CASES, HALF_CLOSE, RESPONSES, writes
-from ._golden import GOLDEN, Log, scenario, settle
+from ._golden import GOLDEN, Log, scenario, set_immediate, settle
 
 Handler = Callable[[http.IncomingMessage, http.ServerResponse], object]
 
@@ -1068,6 +1068,79 @@ async def test_end_twice(log: Log) -> None:
             await c.wait_for(f"\r\n\r\na{n}")
 
     await run(log, handler, talk, expected=4)
+
+
+@scenario("http_server/unread-request-state")
+async def test_unread_request_state(log: Log) -> None:
+    """After test/parallel/test-http-dump-req-when-res-ends.js: a request nobody reads has
+    Node's stream state and events whenever the handler first looks at it."""
+
+    # talk() sends request n+1 once request n logged its last line.
+    seen = [trio.Event() for _ in range(5)]
+
+    def last(n: int, *line: object) -> None:
+        log("server", n, *line)
+        seen[n].set()
+
+    def st(req: http.IncomingMessage) -> list[object]:
+        return [req.complete, req.readable_ended, req.readable_flowing, req.destroyed, req.readable]
+
+    def handler(req: http.IncomingMessage, res: http.ServerResponse, n: int) -> None:
+        if n == 0:
+            log("server", n, "at once", *st(req))
+            res.end(f"a{n}")
+            log("server", n, "after end()", *st(req))
+            ns.next_tick(lambda: log("server", n, "tick", *st(req)))
+            set_immediate(lambda: last(n, "immediate", *st(req)))
+        elif n == 1:
+            res.end(f"a{n}")
+
+            def look() -> None:
+                log("server", n, "immediate", *st(req))
+                req.on("readable", lambda: log("server", n, "readable", req.read()))
+                req.on("end", lambda: log("server", n, "end"))
+                req.on("close", lambda: log("server", n, "close"))
+                set_immediate(lambda: last(n, "later", *st(req)))
+
+            set_immediate(look)
+        elif n == 2:
+
+            def on_end() -> None:
+                log("server", n, "end", *st(req))
+                res.end(f"a{n}")
+
+            def tick() -> None:
+                log("server", n, "tick", *st(req))
+                req.on("readable", lambda: log("server", n, "readable", req.read()))
+                req.on("end", on_end)
+                req.on("close", lambda: last(n, "close"))
+
+            ns.next_tick(tick)
+        elif n == 3:
+
+            def on_end3() -> None:
+                log("server", n, "end", *st(req))
+                res.end(f"a{n}")
+
+            def look3() -> None:
+                log("server", n, "immediate", *st(req))
+                req.on("end", on_end3)
+                req.on("close", lambda: last(n, "close", *st(req)))
+                req.resume()
+
+            set_immediate(look3)
+        else:
+            req.on("close", lambda: last(n, "close", *st(req)))
+            res.on("finish", lambda: log("server", n, "res finish", *st(req)))
+            res.end(f"a{n}")
+
+    async def talk(c: Client) -> None:
+        for n in range(5):
+            await c.write(f"GET /{n} HTTP/1.1\r\nHost: x\r\n\r\n")
+            await c.wait_for(f"\r\n\r\na{n}")
+            await seen[n].wait()
+
+    await run(log, handler, talk, expected=5)
 
 
 @scenario("http_server/eof-mid-chunked-body")

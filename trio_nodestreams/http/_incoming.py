@@ -7,14 +7,52 @@ reading the socket until ``_read()`` asks for more.
 
 from __future__ import annotations
 
+import sys
+from collections import deque
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
+from weakref import getweakrefcount
 
-from .._readable import Readable
-from .._scope import Scope
+from .. import _destroy
+from .._events import EventEmitter
+from .._destroy import _emit_close
+from .._readable import Readable, _emit_readable_nt, _end_readable_nt, _resume, new_readable_state
+from .._scope import Scope, current_scope
 from ._rules import MAX_HEADER_PAIRS, headers_distinct, join_headers
 
 Callback = Callable[..., object]
+
+def _calibrate() -> tuple[int, int]:
+    """The references a deferred call's drain loop holds to a bound method's object and
+    to its argument while it runs (CPython's counts; they differ between versions)."""
+    counts: list[int] = []
+
+    class Probe:
+        def tick(self, arg: object) -> None:
+            counts.extend((_getrefcount(self), _getrefcount(arg)))  # type: ignore[misc]
+
+    queue: deque[tuple[Callable[..., object], tuple[object, ...]]] = deque()
+    queue.append((Probe().tick, (Probe(),)))
+    fn, args = queue.popleft()
+    fn(*args)
+    return counts[0], counts[1]
+
+
+_getrefcount: Callable[[object], int] | None = getattr(sys, "getrefcount", None)
+_MARKER_SELF_REFS, _MARKER_ARG_REFS = _calibrate() if _getrefcount is not None else (0, 0)
+
+# How far the chain of a dormant message's _dump() got (Node: resume_, endReadableNT,
+# the destroy callback, emitCloseNT).
+_FINAL_DUMPED = 0
+_FINAL_RESUMED = 1
+_FINAL_ENDED = 2
+_FINAL_CLOSED = 3
+_FINAL_CLOSE_EMITTED = 4
+
+# What Readable.__init__ sets on the instance: a dormant message has none of them yet.
+_STREAM_ATTRIBUTES = frozenset(
+    {"_readable_state", "_async_scopes", "_trio", "_impl_read", "_impl_destroy", "_impl_construct"}
+)
 
 
 class IncomingMessage(Readable):
@@ -34,6 +72,40 @@ class IncomingMessage(Readable):
 
     _event_arity: ClassVar[dict[str, int]] = {**Readable._event_arity, "aborted": 0, "timeout": 0}
 
+    # Defaults shared by every message until it sets its own (most never do).
+    http_version_major: int | None = None
+    http_version_minor: int | None = None
+    http_version: str | None = None
+    complete = False
+    _headers: dict[str, Any] | None = None
+    _headers_distinct: dict[str, list[str]] | None = None
+    _trailers: dict[str, Any] | None = None
+    _trailers_distinct: dict[str, list[str]] | None = None
+    join_duplicate_headers = False
+    aborted = False
+    upgrade: bool | None = None
+    url = ""
+    method: str | None = None
+    status_code: int | None = None
+    status_message: str | None = None
+    #: Node's _consuming: the consumer asked for the body (read, pipe, 'data'...).
+    _consuming = False
+    _dumped = False
+    #: Called when the consumer wants more of the body: the connection reads again.
+    _on_read: Callable[[], object] | None = None
+    #: The request of a client response (Node's res.req).
+    req: Any = None
+    # A dormant message has no stream state yet (see _materialize). What happened to it
+    # meanwhile is kept here, and the ticks Node's code would have queued for it are
+    # queued as markers at the same places: whenever the state is built, it is the
+    # state that code would have left, and the markers still due run that code.
+    _dormant = True
+    _dormant_end = False  # the body ended: push(None) was due
+    _dormant_tick_done = False  # ... and the tick that push(None) queues (emitReadable) ran
+    #: The exchange ended with nobody watching, and _dump() was due: how far the chain
+    #: it starts got (_FINAL_* below); -1 before it started.
+    _dormant_final = -1
+    _dormant_ending = False  # the chain's endReadable tick is queued
     def __init__(
         self,
         socket: Any,
@@ -42,35 +114,145 @@ class IncomingMessage(Readable):
         high_water_mark: int | None = None,
         max_header_pairs: int | None = MAX_HEADER_PAIRS,
     ) -> None:
-        Readable.__init__(self, high_water_mark=high_water_mark, scope=scope)
-        # Node: no read-ahead until the consumer asks (the socket feeds the body).
-        self._readable_state.reading_more = True
+        # Most requests are never read as streams (a GET whose handler answers from the
+        # head): the Readable machinery is built the first time anything touches it.
+        EventEmitter.__init__(self)
+        self._scope = scope if scope is not None else current_scope()
+        self._high_water_mark_option = high_water_mark
         self.socket = socket
-        self.http_version_major: int | None = None
-        self.http_version_minor: int | None = None
-        self.http_version: str | None = None
-        self.complete = False
-        self._headers: dict[str, Any] | None = None
-        self._headers_distinct: dict[str, list[str]] | None = None
         self.raw_headers: list[str] = []
-        self._trailers: dict[str, Any] | None = None
-        self._trailers_distinct: dict[str, list[str]] | None = None
         self.raw_trailers: list[str] = []
-        self.join_duplicate_headers = False
-        self.aborted = False
-        self.upgrade: bool | None = None
-        self.url = ""
-        self.method: str | None = None
-        self.status_code: int | None = None
-        self.status_message: str | None = None
         self._max_header_pairs = max_header_pairs
-        # Node's _consuming: the consumer asked for the body (read, pipe, 'data'...).
-        self._consuming = False
-        self._dumped = False
-        # Called when the consumer wants more of the body: the connection reads again.
-        self._on_read: Callable[[], object] | None = None
-        # The request of a client response (Node's res.req).
-        self.req: Any = None
+
+    if not TYPE_CHECKING:
+
+        def __getattr__(self, name: str) -> Any:
+            # Only reached for attributes the instance and its class lack.
+            if name in _STREAM_ATTRIBUTES and self.__dict__.get("_dormant", True):
+                self._materialize()
+                return self.__dict__[name]
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def _materialize(self) -> None:
+        """Build the Readable state, as it would be had it been built at once."""
+        self._dormant = False
+        d = self.__dict__
+        d.setdefault("_async_scopes", None)
+        d.setdefault("_trio", None)
+        state = self._readable_state = new_readable_state(
+            object_mode=False,
+            high_water_mark_option=self._high_water_mark_option,
+            encoding=None,
+            emit_close=True,
+            auto_destroy=True,
+        )
+        # Node: no read-ahead until the consumer asks (the socket feeds the body).
+        state.reading_more = True
+        self._bind_readable(None, None, None)
+        scope = self._scope
+        if scope._done:
+            state.scope_closed = True
+        else:
+            scope.register(self)
+        _destroy.construct(self, self._after_construct_readable)
+        if self._dormant_end:
+            # push(None) on a stream never read: ended, and the tick that emits
+            # 'readable' queued; once that tick ran, the flag it clears is clear.
+            state.ended = True
+            state.need_readable = False
+            state.emitted_readable = not self._dormant_tick_done
+        stage = self._dormant_final
+        if stage >= _FINAL_DUMPED:
+            # _dump(): resume() with the message ended.
+            state.flowing = True
+            state.paused = False
+            state.resume_scheduled = stage < _FINAL_RESUMED
+        if stage >= _FINAL_ENDED:
+            state.end_emitted = True
+            state.destroyed = True
+        if stage >= _FINAL_CLOSED:
+            state.closed = True
+        if stage >= _FINAL_CLOSE_EMITTED:
+            state.close_emitted = True
+
+    def _push_end(self) -> None:
+        """The body ended: ``push(None)``, or its equivalent while dormant."""
+        if self._dormant:
+            self._dormant_end = True
+            self._scope.next_tick(self._marker_end)
+        else:
+            self.push(None)
+
+    # The markers: each stands for the tick named, while the message is dormant. Each
+    # runs inside the scope's drain loop, so what it queues is appended directly.
+    # Ticks of Node's chain that change nothing (endReadable queued by each of
+    # resume_'s reads after the first) have no marker: skipping them moves no change
+    # of state past another tick.
+
+    def _marker_end(self) -> None:  # emitReadable_ (queued by push(None))
+        if not self._dormant or self._events:
+            self._wake_up()
+            _emit_readable_nt(self)
+            return
+        self._dormant_tick_done = True
+        if self._dormant_final >= _FINAL_DUMPED:
+            # Flowing by now: its read() finds the end and queues endReadable.
+            self._dormant_ending = True
+            self._scope._queue.append((self._marker_end_readable, ()))
+
+    def _marker_resume(self, response: Any) -> None:  # resume_ (queued by _dump's resume())
+        if not self._dormant or self._events:
+            self._wake_up()
+            _resume(self, self._readable_state)
+            return
+        if (
+            _getrefcount is not None
+            and _getrefcount(self) <= _MARKER_SELF_REFS + 1 + self._dormant_ending  # + response.req
+            and _getrefcount(response) <= _MARKER_ARG_REFS
+            and not response._events
+            and not getweakrefcount(self)
+            and not getweakrefcount(response)
+        ):
+            # Nothing but this tick holds the message and its response: nobody can
+            # ever look at either again, so the rest of the chain can be skipped.
+            self._dormant_final = _FINAL_CLOSE_EMITTED
+            return
+        self._dormant_final = _FINAL_RESUMED
+        if not self._dormant_ending:
+            # Its read(0) finds the end and queues endReadable.
+            self._dormant_ending = True
+            self._scope._queue.append((self._marker_end_readable, ()))
+
+    def _marker_end_readable(self) -> None:  # endReadableNT: 'end', then auto-destroy
+        if not self._dormant or self._events:
+            self._wake_up()
+            _end_readable_nt(self._readable_state, self)
+            return
+        if self._dormant_final >= _FINAL_ENDED:
+            return  # the chain was cut short (see _marker_resume)
+        self._dormant_final = _FINAL_ENDED
+        self._scope._queue.append((self._marker_destroyed, ()))  # _destroy's report, below
+
+    def _marker_destroyed(self) -> None:  # the destroy callback: closed, then 'close'
+        if not self._dormant or self._events:
+            self._wake_up()
+            self._readable_state.closed = True
+            self._scope.next_tick(_emit_close, self)
+            return
+        self._dormant_final = _FINAL_CLOSED
+        self._scope._queue.append((self._marker_close, ()))
+
+    def _marker_close(self) -> None:  # emitCloseNT
+        if not self._dormant or self._events:
+            self._wake_up()
+            _emit_close(self)
+            return
+        self._dormant_final = _FINAL_CLOSE_EMITTED
+
+    def _wake_up(self) -> None:
+        # Someone listens now: the rest of the chain is Node's code on a built state.
+        if self._dormant:
+            self._materialize()
 
     # -- head ---------------------------------------------------------------------
 
@@ -154,31 +336,22 @@ class IncomingMessage(Readable):
             self.remove_all_listeners("data")
             self.resume()
 
-    def _end_unobserved(self) -> bool:
-        """Finish a complete message nobody consumed or watches, without the tick chain.
+    def _end_unobserved(self, response: Any) -> bool:
+        """``_dump()`` a complete message that is still dormant, without building it.
 
         Node dumps such a message when its exchange ends: it flows, emits
-        ``'end'``, auto-destroys and emits ``'close'``, a few ticks later. With no
-        listener for any of those and nothing buffered, nobody can tell the steps
-        apart, so the message goes straight to the state they leave it in.
-        Returns False (and changes nothing) when someone could tell.
+        ``'end'``, auto-destroys and emits ``'close'``, over a few ticks. Nobody
+        listens, so markers walk through those ticks; the state is built only if
+        someone looks (then it is what the ticks so far left), and the walk stops
+        early once nothing outside it holds the message or ``response``. Returns
+        False (and changes nothing) for a message that is not dormant, not
+        complete, or watched.
         """
-        state = self._readable_state
-        if not self.complete or state.length or state.pipes or state.flowing is not None or state.destroyed:
-            return False
-        events = self._events
-        if events and any(
-            events.get(name) for name in ("data", "end", "close", "readable", "error", "aborted", "resume", "pause")
-        ):
+        if not self._dormant or not self._dormant_end or self._events:
             return False
         self._dumped = True
-        state.flowing = True
-        state.ended = True
-        state.end_emitted = True
-        state.reading = False
-        state.destroyed = True
-        state.closed = True
-        state.close_emitted = True
+        self._dormant_final = _FINAL_DUMPED
+        self._scope.next_tick(self._marker_resume, response)
         return True
 
     def _destroy(self, err: BaseException | None, callback: Callback) -> None:

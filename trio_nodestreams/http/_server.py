@@ -457,20 +457,22 @@ class _Connection:
                 if deadline < cs.deadline:
                     cs.deadline = deadline
             data = await sock.receive()
-            # What was queued before these bytes came happens first.
-            scope.run_ticks()
             # This task drains what the processing queues: the runner stays asleep.
+            # What was queued before these bytes came happens first.
             scope._held += 1
             sock._owner_busy = True
             try:
+                scope.run_ticks()
                 if data:
                     await self._feed(data)
                 else:
                     self._on_peer_end()
+                scope.run_ticks()
             finally:
                 sock._owner_busy = False
                 scope._held -= 1
-            scope.run_ticks()
+                if scope._queue or scope._immediates:
+                    scope._wake_or_start()  # left by an exception: the runner takes it
             if sock._out:
                 if sock._fd >= 0:
                     sock._kick()  # the writer task sends the rest; this task keeps reading
@@ -610,7 +612,7 @@ class _Connection:
         req.complete = True
         if end.raw_trailers:
             req._add_trailers(end.raw_trailers)
-        req.push(None)
+        req._push_end()
 
     def _on_peer_end(self) -> None:
         """The client ended its side (FIN) or reset the connection (RST)."""
@@ -790,7 +792,7 @@ class _Connection:
         if incoming and incoming[0] is req:
             incoming.popleft()
         # Nobody reads the body: it is read and dropped, so the connection can go on.
-        if not req._consuming and not req._readable_state.resume_scheduled and not req._end_unobserved():
+        if not req._consuming and not req._end_unobserved(res) and not req._readable_state.resume_scheduled:
             req._dump()
         sock = self.sock
         if sock._http_message is res:
