@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from weakref import getweakrefcount
 
 from .. import _destroy
-from .._events import EventEmitter
 from .._destroy import _emit_close
+from .._events import EventEmitter
 from .._readable import Readable, _emit_readable_nt, _end_readable_nt, _resume, new_readable_state
 from .._scope import Scope, current_scope
 from ._rules import MAX_HEADER_PAIRS, headers_distinct, join_headers
