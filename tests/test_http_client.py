@@ -33,6 +33,9 @@ UPLOAD_BYTES = int(os.environ.get("TNS_CLIENT_UPLOAD_BYTES", 256 * MiB))
 PROXY_BYTES = int(os.environ.get("TNS_PROXY_BYTES", 256 * MiB))
 MAX_GROWTH = 32 * MiB
 
+# After each test: no task, fd or connection object left (tests/conftest.py).
+pytestmark = pytest.mark.leak_check
+
 
 async def read_all(res: http.IncomingMessage) -> bytes:
     return b"".join([chunk async for chunk in res])
