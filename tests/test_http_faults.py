@@ -1223,3 +1223,126 @@ async def test_client_real_sockets_fin_versus_rst(no_leaks: leakcheck.Tracker) -
         left = leakcheck.new_fds(fds)
         assert not left, f"fds left open: {left}"
     assert not problems.found, f"{len(cases)} cases, seed {SEED}: " + problems.report()
+
+
+# -- single faults, each a minimal reproduction of something the suites above found ----------
+
+
+async def test_handler_reading_an_aborted_body_is_not_a_handler_failure(autojump_clock: trio.testing.MockClock) -> None:
+    """A client that leaves mid-upload is the client's fault: the async handler reading the
+    body is cancelled (or sees the abort), and nothing is logged above DEBUG, also when the
+    client left before the handler took its first step (issue: the head and the end of the
+    connection arrive together)."""
+    request = post_length("/echo", 1)
+    head = request.index(b"\r\n\r\n") + 4
+    for kind in VANISH_KINDS:
+        for body_bytes, wait in ((0, False), (10, False), (100, True)):
+            handlers = Handlers()
+            server = make_server(handlers)
+            client, server_end = wire()
+            with trio.fail_after(5), leakcheck.error_log() as errors:
+                async with trio.open_nursery() as nursery:
+                    nursery.start_soon(server.serve_connection, server_end)
+                    await client.send_all(request[: head + body_bytes])
+                    if wait:
+                        await trio.sleep(0.1)  # the handler is reading the body
+                        assert handlers.waiting() == ["000001 POST /echo"]
+                    client.vanish(kind)
+                    if kind == "fin":
+                        await drain(client)
+                await client.aclose()
+            assert not handlers.waiting(), (kind, body_bytes)
+            assert not errors.bad, (kind, body_bytes, errors.bad)
+
+
+async def test_response_bytes_are_sent_by_one_task_at_a_time() -> None:
+    """The connection's writer task is sending (its peer reads slowly) when the connection's
+    own task has more to send: it must wait for that send, not start a second one at once
+    (a Trio stream raises BusyResourceError; bytes would interleave)."""
+
+    async def handler(req: http.IncomingMessage, res: http.ServerResponse) -> None:
+        res.write(b"first")  # from the handler's task: the writer task sends it
+        req.pipe(res)  # the next body bytes are written by the connection's task
+
+    server = http.create_server(handler)
+    client, server_end = trio.testing.lockstep_stream_pair()  # a send waits for its reader
+    with trio.fail_after(5), leakcheck.error_log() as errors:
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(server.serve_connection, server_end)
+            await client.send_all(b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
+            await trio.testing.wait_all_tasks_blocked()  # the writer task is inside send_all
+            nursery.start_soon(client.send_all, b"5\r\nhello\r\n0\r\n\r\n")
+            await trio.testing.wait_all_tasks_blocked()
+            received = bytearray()
+            while not received.endswith(b"0\r\n\r\n"):
+                chunk = await client.receive_some()
+                assert chunk, bytes(received)
+                received += chunk
+            await client.aclose()
+    assert not errors.bad, errors.bad
+    assert received.endswith(b"\r\n\r\n5\r\nfirst\r\n5\r\nhello\r\n0\r\n\r\n"), bytes(received)
+
+
+async def test_reused_connection_closed_before_any_answer_resends_the_request(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    """A GET on a kept-alive connection that the server closes before answering is resent once
+    on a new connection, with its bytes (they were recorded when it was written)."""
+    for kind in VANISH_KINDS:
+        case = ClientCase(0, "raw", "reuse", "response", 0, kind)
+        outcomes: list[ClientOutcome] = []
+        with trio.fail_after(60):
+            await run_client_case(case, outcomes, None)
+        assert outcomes[0].extra == [("complete", b"first")], (kind, outcomes[0])
+        assert outcomes[0].result == ("complete", b"good"), (kind, outcomes[0])
+
+
+async def test_a_closed_connection_is_not_kept_by_the_accept_loop(no_leaks: leakcheck.Tracker) -> None:
+    """Once a TCP connection closed, nothing keeps its objects (socket, last request and
+    response, buffers) reachable while the server listens on."""
+    handlers = Handlers()
+    with trio.fail_after(10):
+        async with ns.open_scope():
+            server = make_server(handlers)
+            await server.listen(0, "127.0.0.1")
+            stream = await trio.open_tcp_stream("127.0.0.1", server.address()["port"])  # type: ignore[index]
+            async with stream:
+                await stream.send_all(get("/plain", 1, "Connection: close\r\n"))
+                while await stream.receive_some():
+                    pass
+            assert await until(lambda: not server._connections)
+            await trio.testing.wait_all_tasks_blocked()
+            alive = no_leaks.alive()
+            kept = leakcheck.describe(alive)
+            del alive
+            server.close()
+    assert not kept, kept
+
+
+async def test_client_connection_reused_many_times_keeps_its_listeners(autojump_clock: trio.testing.MockClock) -> None:
+    """Twenty requests over one kept-alive connection: the connection's socket does not
+    collect a listener per request (past ten, Node warns of a leak)."""
+    server = make_server(Handlers())
+    counts = []
+    with trio.fail_after(30):
+        async with trio.open_nursery() as nursery, ns.open_scope():
+            ends: list[End] = []
+
+            async def create_connection(options: dict[str, Any]) -> trio.abc.Stream:
+                client_end, server_end = wire()
+                ends.append(client_end)
+                nursery.start_soon(server.serve_connection, server_end)
+                return client_end
+
+            agent = http.Agent(keep_alive=True, create_connection=create_connection)
+            for n in range(20):
+                req = new_request(host="ours.test", port=8080, path="/plain", agent=agent)
+                req.end()
+                assert await client_outcome(req) == ("complete", b"plain answer"), n
+                sock = req.socket
+                assert sock is not None
+                counts.append(sum(len(v) for v in sock._events.values()))
+                await trio.sleep(0.001)
+            agent.destroy()
+    assert len(ends) == 1
+    assert len(set(counts[1:])) == 1, counts
