@@ -252,6 +252,29 @@ async def test_keep_alive_timeout_restarts_with_each_request(autojump_clock: tri
     assert within(closed - idle_from, 3.0), closed - idle_from
 
 
+async def test_keep_alive_timeout_after_a_response_that_beat_its_request_body(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    """The handler answers at the head; the body (chunked or not) arrives in a later read;
+    then the client is silent: the keep-alive timeout still closes the connection (found
+    by the fuzzer, case 692 of seed 4242)."""
+    for body_head, body in (
+        (b"Transfer-Encoding: chunked", b"5\r\nhello\r\n0\r\n\r\n"),
+        (b"Content-Length: 5", b"hello"),
+    ):
+        server = answered(keep_alive_timeout=1000, headers_timeout=60_000, request_timeout=120_000)
+        with trio.fail_after(60):
+            async with connection(server) as peer:
+                await peer.send(b"POST / HTTP/1.1\r\nHost: x\r\n" + body_head + b"\r\n\r\n")
+                await peer.read_until(b"\r\n\r\nok")  # answered before the body came
+                await peer.send(body)
+                idle_from = trio.current_time()
+                with trio.move_on_after(30):
+                    await peer.read_to_end()
+        assert peer.closed_at is not None, (body_head, "still open 30 s after its last request")
+        assert within(peer.closed_at - idle_from, 2.0), (body_head, peer.closed_at - idle_from)
+
+
 async def test_keep_alive_expiry_is_a_timeout_the_server_may_keep(autojump_clock: trio.testing.MockClock) -> None:
     """Node's keep-alive runs on the socket timeout: a server 'timeout' listener gets the
     socket instead of the connection being closed."""
