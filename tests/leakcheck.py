@@ -30,7 +30,14 @@ from typing import Any
 
 import trio
 
-from trio_nodestreams.http import _client_connection, _client_request, _incoming, _server, _server_response, _socket
+from trio_nodestreams.http import (
+    _client_connection,
+    _client_request,
+    _incoming,
+    _server,
+    _server_response,
+    _socket,
+)
 
 #: Connection-level classes whose instances must not outlive their connection.
 TRACKED: tuple[type, ...] = (
@@ -108,7 +115,7 @@ def describe(objs: list[Any], limit: int = 8) -> str:
     for obj in objs[:limit]:
         holders = []
         for ref in gc.get_referrers(obj):
-            if ref is objs or isinstance(ref, list) and ref is objs:
+            if ref is objs or (isinstance(ref, list) and ref is objs):
                 continue
             if type(ref).__name__ == "frame":
                 holders.append(f"frame {ref.f_code.co_name}")

@@ -28,12 +28,11 @@ from __future__ import annotations
 
 import contextvars
 import gc
-import logging
 import os
 import random
 import socket as stdsocket
 import struct
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -923,7 +922,9 @@ async def measure_our_sizes(server: http.Server) -> dict[str, tuple[int, int]]:
         ends: list[End] = []
         async with trio.open_nursery() as nursery, ns.open_scope():
 
-            async def create_connection(options: dict[str, Any]) -> trio.abc.Stream:
+            async def create_connection(
+                options: dict[str, Any], ends: list[End] = ends, nursery: trio.Nursery = nursery
+            ) -> trio.abc.Stream:
                 client_end, server_end = wire()
                 ends.append(client_end)
                 nursery.start_soon(server.serve_connection, server_end)
@@ -988,30 +989,31 @@ def check_client(outcomes: list[ClientOutcome], problems: Problems) -> None:
     check_ours([o for o in outcomes if o.case.peer == "ours"], problems)
 
 
-async def measure_raw_request(handlers: Handlers) -> int:
-    """Bytes of our client's upload request (what a raw server may cut)."""
-    sizes = []
+async def measure_raw_request() -> int:
+    """Bytes of our client's upload request (what a raw server may cut), from a clean exchange."""
+    case = ClientCase(0, "raw", "upload", "response", len(GOOD), "fin")
+    outcome = ClientOutcome(case)
+    ends: list[End] = []
     async with trio.open_nursery() as nursery, ns.open_scope():
 
         async def create_connection(options: dict[str, Any]) -> trio.abc.Stream:
             client_end, server_end = wire()
-            sizes.append(client_end)
-            nursery.start_soon(raw_peer, server_end, ClientCase(0, "raw", "upload", "response", 4 + len(GOOD) - 4, "fin"), ClientOutcome(ClientCase(0, "raw", "upload", "response", 0, "fin")), 0)
+            ends.append(client_end)
+            nursery.start_soon(raw_peer, server_end, case, outcome, 0)
             return client_end
 
         agent = http.Agent(keep_alive=True, create_connection=create_connection)
-        case = ClientCase(0, "raw", "upload", "response", len(GOOD), "fin")
-        outcome = ClientOutcome(case)
         await raw_exchange(case, outcome, agent)
         agent.destroy()
-    return sizes[0].bytes_sent
+    assert outcome.result == ("complete", b"good"), outcome.result
+    return ends[0].bytes_sent
 
 
 async def test_client_peers_vanish_everywhere(autojump_clock: trio.testing.MockClock, no_leaks: leakcheck.Tracker) -> None:
     """The client against a raw server that vanishes at every byte, and against ours behind a failing network."""
     handlers = Handlers()
     server = make_server(handlers)
-    _RAW_REQUEST_SIZE[0] = await measure_raw_request(handlers)
+    _RAW_REQUEST_SIZE[0] = await measure_raw_request()
     cases = raw_cases(100_000)
     cases += our_cases(100_000 + len(cases), await measure_our_sizes(server))
     cases = selected(cases)
@@ -1346,3 +1348,41 @@ async def test_client_connection_reused_many_times_keeps_its_listeners(autojump_
             agent.destroy()
     assert len(ends) == 1
     assert len(set(counts[1:])) == 1, counts
+
+
+async def test_a_response_that_filled_its_buffer_does_not_stall_its_connection(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    """The last body bytes of a response fill the reader's buffer (reading pauses); the
+    response is read to its end; the next request on the kept-alive connection must
+    still get its answer."""
+    big = b"x" * 65536
+
+    async def peer(end: End) -> None:
+        data = bytearray()
+        await read_request(end, data)
+        await end.send_all(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(big) + big)
+        await read_request(end, data)
+        await end.send_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        await drain(end)
+
+    with trio.fail_after(30):
+        async with trio.open_nursery() as peers, ns.open_scope():
+
+            async def create_connection(options: dict[str, Any]) -> trio.abc.Stream:
+                client_end, server_end = wire()
+                peers.start_soon(peer, server_end)
+                return client_end
+
+            agent = http.Agent(keep_alive=True, create_connection=create_connection)
+            first = new_request(host="raw.test", port=8080, path="/big", agent=agent)
+            first.end()
+            assert await client_outcome(first) == ("complete", big)
+            second = new_request(host="raw.test", port=8080, path="/next", agent=agent)
+            second.end()
+            outcome: tuple[str, Any] = ("no answer in 10 s", None)
+            with trio.move_on_after(10):
+                outcome = await client_outcome(second)
+            agent.destroy()
+    assert second.reused_socket
+    assert outcome == ("complete", b"ok"), "the second request on the connection got no answer"

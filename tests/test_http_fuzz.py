@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import os
 import random
-from typing import Any
 
 import h11
 import pytest
