@@ -89,7 +89,6 @@ class Tracker:
     def alive(self) -> list[Any]:
         """The tracked objects still reachable after a full collection."""
         gc.collect()
-        gc.collect()
         found = []
         for ref in self.refs:
             obj = ref()

@@ -21,7 +21,11 @@ was waiting cancelled, and a GET on another connection answered during the batch
 at the end ``server.close()`` completes.
 
 Every case is numbered and derived from a seed: a failure names both, and
-``TNS_FAULT_SEED=S TNS_FAULT_CASE=N`` replays that case alone.
+``TNS_FAULT_SEED=S TNS_FAULT_CASE=N`` replays that case alone (a case that only
+fails beside others shows a race: the single-fault tests at the end pin each one
+found so far). A run does not stop at the first problem: it reports every kind
+found, with the first cases of each. About 9 400 faults: 6 349 against the server
+and 2 852 against the client over memory, 177 + 18 over TCP.
 """
 
 from __future__ import annotations
@@ -51,7 +55,7 @@ pytestmark = pytest.mark.leak_check
 SEED = int(os.environ.get("TNS_FAULT_SEED", "1729"))
 ONLY = os.environ.get("TNS_FAULT_CASE")
 #: Cases run at once; a batch ends with the leak checks.
-BATCH = 250
+BATCH = 200
 #: RSS growth allowed over the post-warm-up baseline (allocator slack, not leaks:
 #: a leaked connection costs about 20 KB, so 10 000 faults would show hundreds of MiB).
 RSS_TOLERANCE = 8 * 1024 * 1024
@@ -216,10 +220,11 @@ def server_cases(response_sizes: dict[str, int]) -> list[ServerCase]:
     picker = random.Random(SEED)
     for template, make in TEMPLATES.items():
         total = sum(len(r) for r in make(0))
-        # Every byte of the request, each with two of the three ways to vanish (in turn).
+        # Every byte of the request, with the ways to vanish in turn (every other byte twice).
         for at in range(0, total + 1):
             out.append(ServerCase(0, template, "request", at, VANISH_KINDS[at % 3]))
-            out.append(ServerCase(0, template, "request", at, VANISH_KINDS[(at + 1) % 3]))
+            if at % 2 == 0:
+                out.append(ServerCase(0, template, "request", at, VANISH_KINDS[(at + 1) % 3]))
         size = response_sizes[template]
         if template == "keep-alive":
             continue  # its responses are read whole, as each next request waits for them
@@ -1386,3 +1391,37 @@ async def test_a_response_that_filled_its_buffer_does_not_stall_its_connection(
             agent.destroy()
     assert second.reused_socket
     assert outcome == ("complete", b"ok"), "the second request on the connection got no answer"
+
+
+async def test_server_close_completes_once_waiting_clients_vanish(autojump_clock: trio.testing.MockClock) -> None:
+    """close() with long polls in progress waits for them; when their clients vanish (each
+    way in turn) the handlers are cancelled and the close completes, with 'close'."""
+    handlers = Handlers()
+    closed: list[float] = []
+    with trio.fail_after(30):
+        async with ns.open_scope() as scope:
+            server = make_server(handlers, scope=scope)
+            clients: list[End] = []
+            async with trio.open_nursery() as nursery:
+                for n in range(12):
+                    client, server_end = wire()
+                    clients.append(client)
+                    nursery.start_soon(server.serve_connection, server_end)
+                    await client.send_all(get("/poll", n))
+                for client in clients:
+                    data = bytearray()
+                    while b"data: ready\n\n" not in data:
+                        data += await client.receive_some()
+                assert len(handlers.waiting()) == 12
+                server.close(lambda *_: closed.append(trio.current_time()))
+                await trio.sleep(1)
+                assert not closed and len(handlers.waiting()) == 12  # busy connections are waited for
+                vanished = trio.current_time()
+                for i, client in enumerate(clients):
+                    client.vanish(VANISH_KINDS[i % 3])
+                with trio.fail_after(END_WITHIN):
+                    await server.wait_closed()
+                for client in clients:
+                    await client.aclose()
+    assert not handlers.waiting()
+    assert closed and closed[0] - vanished < END_WITHIN
