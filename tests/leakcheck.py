@@ -114,7 +114,7 @@ def describe(objs: list[Any], limit: int = 8) -> str:
     for obj in objs[:limit]:
         holders = []
         for ref in gc.get_referrers(obj):
-            if ref is objs or (isinstance(ref, list) and ref is objs):
+            if ref is objs:
                 continue
             if type(ref).__name__ == "frame":
                 holders.append(f"frame {ref.f_code.co_name}")

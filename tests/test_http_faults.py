@@ -108,7 +108,6 @@ class Handlers:
 
     def __init__(self) -> None:
         self.state: dict[str, str] = {}
-        self.answered = 0
 
     async def handle(self, req: http.IncomingMessage, res: http.ServerResponse) -> None:
         key = f"{req.headers.get('x-case', '?')} {req.method} {req.url}"
@@ -128,7 +127,6 @@ class Handlers:
         if url == "/plain":
             res.set_header("Content-Type", "text/plain")
             res.end(b"plain answer")
-            self.answered += 1
         elif url == "/echo":
             body = b"".join([chunk async for chunk in req])
             res.end(b"echo %d" % len(body))
