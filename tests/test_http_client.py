@@ -33,6 +33,9 @@ UPLOAD_BYTES = int(os.environ.get("TNS_CLIENT_UPLOAD_BYTES", 256 * MiB))
 PROXY_BYTES = int(os.environ.get("TNS_PROXY_BYTES", 256 * MiB))
 MAX_GROWTH = 32 * MiB
 
+# After each test: no task, fd or connection object left (tests/conftest.py).
+pytestmark = pytest.mark.leak_check
+
 
 async def read_all(res: http.IncomingMessage) -> bytes:
     return b"".join([chunk async for chunk in res])
@@ -72,34 +75,35 @@ async def node_server() -> AsyncIterator[int]:
 
 
 async def test_against_node_server_get_post_stream() -> None:
-    async with node_server() as port, ns.open_scope():
-        agent = http.Agent(keep_alive=True)
-        res = await http.get(f"http://127.0.0.1:{port}/hello", agent=agent).response()
-        assert res.status_code == 200 and await read_all(res) == b"hello from node"
+    with trio.fail_after(60):  # a connection that stops reading must fail the test, not hang it
+        async with node_server() as port, ns.open_scope():
+            agent = http.Agent(keep_alive=True)
+            res = await http.get(f"http://127.0.0.1:{port}/hello", agent=agent).response()
+            assert res.status_code == 200 and await read_all(res) == b"hello from node"
 
-        data = os.urandom(300_000)
-        req = http.request(host="127.0.0.1", port=port, method="POST", path="/hash", agent=agent)
-        req.write(data[:100_000])
-        req.end(data[100_000:])
-        answer = json.loads(await read_all(await req.response()))
-        assert answer == {"size": len(data), "sha256": hashlib.sha256(data).hexdigest(), "te": "chunked", "cl": None}
+            data = os.urandom(300_000)
+            req = http.request(host="127.0.0.1", port=port, method="POST", path="/hash", agent=agent)
+            req.write(data[:100_000])
+            req.end(data[100_000:])
+            answer = json.loads(await read_all(await req.response()))
+            assert answer == {"size": len(data), "sha256": hashlib.sha256(data).hexdigest(), "te": "chunked", "cl": None}
 
-        req = http.request(host="127.0.0.1", port=port, method="POST", path="/hash", agent=agent)
-        req.end(b"x" * 1000)
-        answer = json.loads(await read_all(await req.response()))
-        assert answer["cl"] == "1000" and answer["te"] is None
+            req = http.request(host="127.0.0.1", port=port, method="POST", path="/hash", agent=agent)
+            req.end(b"x" * 1000)
+            answer = json.loads(await read_all(await req.response()))
+            assert answer["cl"] == "1000" and answer["te"] is None
 
-        res = await http.get(host="127.0.0.1", port=port, path="/stream?n=500", agent=agent).response()
-        assert res.headers["transfer-encoding"] == "chunked"
-        assert await read_all(res) == b"x" * 1024 * 500
+            res = await http.get(host="127.0.0.1", port=port, path="/stream?n=500", agent=agent).response()
+            assert res.headers["transfer-encoding"] == "chunked"
+            assert await read_all(res) == b"x" * 1024 * 500
 
-        # Every request of this test went over one kept-alive connection.
-        ports = set()
-        for _ in range(5):
-            res = await http.get(host="127.0.0.1", port=port, path="/conn", agent=agent).response()
-            ports.add(await read_all(res))
-        assert len(ports) == 1
-        agent.destroy()
+            # Every request of this test went over one kept-alive connection.
+            ports = set()
+            for _ in range(5):
+                res = await http.get(host="127.0.0.1", port=port, path="/conn", agent=agent).response()
+                ports.add(await read_all(res))
+            assert len(ports) == 1
+            agent.destroy()
 
 
 async def test_against_node_server_echo_pipe() -> None:
@@ -216,21 +220,22 @@ async def test_reused_socket_failing_before_response_is_retried_once() -> None:
                 conns.append(len(conns))
                 nursery.start_soon(serve, stream, len(conns) - 1)
 
-    async with trio.open_nursery() as outer:
-        port = await outer.start(raw_server)
-        async with ns.open_scope():
-            agent = http.Agent(keep_alive=True)
-            res = await http.get(host="127.0.0.1", port=port, agent=agent).response()
-            assert await read_all(res) == b"0"
-            await trio.sleep(0.05)
-            req = http.get(host="127.0.0.1", port=port, agent=agent)
-            res = await req.response()
-            assert req.reused_socket
-            assert await read_all(res) == b"1"
-            # The new connection is pooled and reused in turn.
-            res = await http.get(host="127.0.0.1", port=port, agent=agent).response()
-            await read_all(res)
-        outer.cancel_scope.cancel()
+    with trio.fail_after(10):  # a request that is never resent must fail, not hang
+        async with trio.open_nursery() as outer:
+            port = await outer.start(raw_server)
+            async with ns.open_scope():
+                agent = http.Agent(keep_alive=True)
+                res = await http.get(host="127.0.0.1", port=port, agent=agent).response()
+                assert await read_all(res) == b"0"
+                await trio.sleep(0.05)
+                req = http.get(host="127.0.0.1", port=port, agent=agent)
+                res = await req.response()
+                assert req.reused_socket
+                assert await read_all(res) == b"1"
+                # The new connection is pooled and reused in turn.
+                res = await http.get(host="127.0.0.1", port=port, agent=agent).response()
+                await read_all(res)
+            outer.cancel_scope.cancel()
     assert len(conns) == 2
 
 

@@ -23,6 +23,9 @@ from .test_http_hostile import connect, read_until_close
 Res = http.ServerResponse
 Req = http.IncomingMessage
 
+# After each test: no task, fd or connection object left (tests/conftest.py).
+pytestmark = pytest.mark.leak_check
+
 
 @asynccontextmanager
 async def serving(handler: Any = None, *, deadline: float = 10, **options: Any) -> AsyncIterator[http.Server]:
