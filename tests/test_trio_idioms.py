@@ -530,3 +530,30 @@ async def test_duplex_aclose_and_receive() -> None:
         p.end()
         assert await p.receive_some(100) == b"hello"
         assert await p.receive_some(100) == b""
+
+
+def test_a_bound_method_is_removed_by_the_same_expression_that_added_it() -> None:
+    """``obj.method`` is a new object at each access in Python: ``off("x", self.on_x)``
+    must still remove the listener ``on("x", self.on_x)`` added (Node compares with ===,
+    which the same function value always passes)."""
+
+    class Watcher:
+        def __init__(self) -> None:
+            self.seen: list[object] = []
+
+        def on_x(self, value: object) -> None:
+            self.seen.append(value)
+
+    emitter = ns.EventEmitter()
+    a, b = Watcher(), Watcher()
+    emitter.on("x", a.on_x)
+    emitter.on("x", b.on_x)
+    emitter.once("x", a.on_x)
+    assert emitter.listener_count("x", a.on_x) == 2
+    emitter.off("x", a.on_x)  # the most recent one: the once
+    emitter.emit("x", 1)
+    assert (a.seen, b.seen) == ([1], [1])
+    emitter.remove_listener("x", a.on_x)
+    emitter.emit("x", 2)
+    assert (a.seen, b.seen) == ([1], [1, 2])
+    assert emitter.listener_count("x", a.on_x) == 0

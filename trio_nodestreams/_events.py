@@ -132,6 +132,12 @@ def _original(fn: Listener) -> Listener:
     return fn
 
 
+def _same(fn: Listener, listener: Listener) -> bool:
+    """Whether ``fn`` is ``listener``; a bound method is made anew at each access, so
+    ``obj.method`` matches the one added earlier when object and function are the same."""
+    return fn is listener or (type(fn) is MethodType and fn == listener)
+
+
 def _unwrap_trimmed(fn: Listener) -> Listener:
     return fn.listener if type(fn) is _Trimmed else fn
 
@@ -218,7 +224,7 @@ class EventEmitter:
             return self
         for i in range(len(current) - 1, -1, -1):
             fn = current[i]
-            if fn is listener or _original(fn) is listener:
+            if _same(fn, listener) or _same(_original(fn), listener):
                 rest = current[:i] + current[i + 1 :]
                 if rest:
                     self._events[event] = rest
@@ -288,7 +294,7 @@ class EventEmitter:
         current = self._events.get(event, ())
         if listener is None:
             return len(current)
-        return sum(1 for fn in current if _original(fn) is listener)
+        return sum(1 for fn in current if _same(_original(fn), listener))
 
     def listeners(self, event: str) -> list[Listener]:
         """A copy of the listeners of ``event``, once-wrappers unwrapped."""

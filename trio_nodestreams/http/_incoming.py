@@ -360,8 +360,10 @@ class IncomingMessage(Readable):
             self.emit("aborted")
         sock = self.socket
         if sock is not None and not sock.destroyed and self.aborted:
-            # An unfinished message takes its connection with it.
-            sock.destroy(err)
+            # An unfinished message takes its connection with it (unless the server's
+            # last answer is still on its way out: the connection closes right after).
+            if not sock._answering:
+                sock.destroy(err)
             sock._close_hooks.append(lambda _had_error: self._scope.next_tick(self._report, err, callback))
         else:
             self._scope.next_tick(self._report, err, callback)

@@ -310,6 +310,22 @@ class Server(EventEmitter):
             conn = _Connection(self, stream)
             self._connections.add(conn)
             nursery.start_soon(conn.run)
+            # Waiting for the next client must not keep this one alive once it closed.
+            del conn, stream
+
+
+# What a handler meets when the client leaves: Trio's stream errors, a reset or an
+# aborted body, a stream destroyed under it, a closed pipe.
+_PEER_CODES = frozenset(
+    {"ECONNRESET", "EPIPE", "ECONNABORTED", "ERR_STREAM_PREMATURE_CLOSE", "ERR_STREAM_DESTROYED", "ABORT_ERR"}
+)
+
+
+def _peer_fault(exc: BaseException) -> bool:
+    """Whether ``exc`` says the connection went away (not that the handler is wrong)."""
+    if isinstance(exc, (trio.BrokenResourceError, trio.ClosedResourceError, ConnectionError)):
+        return True
+    return getattr(exc, "code", None) in _PEER_CODES
 
 
 def create_server(
@@ -605,8 +621,12 @@ class _Connection:
         if req is None:
             return
         if self.current_has_body:
-            self.state.handle(Event.BODY_COMPLETE)
             self.current_has_body = False
+            if self.state.handle(Event.BODY_COMPLETE) is Phase.IDLE:
+                # Its response finished first: the connection is idle from now on.
+                self.idle_since = self.now()
+                if self.server._closing or self.closing:
+                    self.sock.destroy_soon()
         # Node reads on after a message (readStart): the next one, or the end, must be seen.
         self.body_paused = False
         req.complete = True
@@ -757,17 +777,17 @@ class _Connection:
                 if not res.writable_finished:
                     cancel_scope.cancel()
 
+            if res._closed and not res.writable_finished:
+                abandon()  # closed before this task took its first step
             res.on("close", abandon)
             try:
                 await handler(req, res)
-            except (trio.BrokenResourceError, trio.ClosedResourceError) as exc:
-                if res._closed or res.destroyed or self.sock.destroyed:
-                    # The client left while the handler wrote: its fault, not the handler's.
+            except Exception as exc:
+                if (res._closed or res.destroyed or self.sock.destroyed) and _peer_fault(exc):
+                    # The client left while the handler read or wrote: its fault, not the handler's.
                     log.debug("request %s %s ended early: %r", req.method, req.url, exc)
                 else:
                     self._handler_failed(exc, req, res)
-            except Exception as exc:
-                self._handler_failed(exc, req, res)
             finally:
                 res.remove_listener("close", abandon)
 
@@ -900,6 +920,7 @@ class _Connection:
                 self.state.handle(Event.FAILED)
                 sock._error = err
                 sock._had_error = True
+                sock._answering = True
                 sock.end()
                 self._on_socket_close(True)
                 return

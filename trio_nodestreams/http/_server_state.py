@@ -96,7 +96,8 @@ TRANSITIONS: Final[dict[tuple[Phase, Event], Phase | tuple[Phase, Phase]]] = {
     (P.RESPONDING, E.HEAD_STARTED): P.HEAD,
     (P.HEAD, E.HEAD_WITH_BODY): P.BODY,
     (P.HEAD, E.HEAD_COMPLETE): P.RESPONDING,
-    (P.BODY, E.BODY_COMPLETE): P.RESPONDING,
+    # The response may have finished before its request's body ended: nothing owed then.
+    (P.BODY, E.BODY_COMPLETE): (P.RESPONDING, P.IDLE),
     # A response may finish before its request body ended, or while the next head arrives.
     (P.HEAD, E.RESPONSE_FINISHED): P.HEAD,
     (P.BODY, E.RESPONSE_FINISHED): P.BODY,

@@ -127,6 +127,10 @@ class Socket(EventEmitter):
         self._sent = 0
         self._corked = 0
         self._sending = False
+        # Set while a send runs and someone waits for it to end (see _wait_send_done).
+        self._send_done: trio.Event | None = None
+        # The server's canned answer to a bad request is queued: close after it went out.
+        self._answering = False
         self._writer_running = False
         self._writer_cancel: trio.CancelScope | None = None
         self._need_drain = False
@@ -386,7 +390,7 @@ class Socket(EventEmitter):
             self.emit("drain")
 
     async def _send_queued(self) -> None:
-        """Hand everything queued to the stream (one ``send_all``)."""
+        """Hand everything queued to the stream (one ``send_all``); one sender at a time."""
         stream = self._stream
         assert stream is not None
         data = self._out
@@ -395,29 +399,47 @@ class Socket(EventEmitter):
         try:
             await stream.send_all(data)
         except (trio.BrokenResourceError, trio.ClosedResourceError) as exc:
-            self._sending = False
+            self._send_finished()
             self._write_failed(exc.__cause__ if isinstance(exc.__cause__, OSError) else exc)
             return
         except BaseException:
             # Cancelled midway: part of the data may be gone, the rest cannot follow it.
-            self._sending = False
+            self._send_finished()
             self.destroy()
             raise
-        self._sending = False
+        self._send_finished()
         self.bytes_written += len(data)
         self._flushed(len(data))
 
+    def _send_finished(self) -> None:
+        self._sending = False
+        done = self._send_done
+        if done is not None:
+            self._send_done = None
+            done.set()
+
+    async def _wait_send_done(self) -> None:
+        """Wait until the send in progress (another task's) ended."""
+        done = self._send_done
+        if done is None:
+            done = self._send_done = trio.Event()
+        await done.wait()
+
     async def flush(self) -> None:
         """Send everything queued (the owning task, before it waits for the peer)."""
-        while self._out and not self.destroyed and not self._corked and self._stream is not None:
-            await self._send_queued()
+        while (self._out or self._sending) and not self.destroyed and not self._corked and self._stream is not None:
+            if self._sending:
+                # The writer task is sending: two send_all at once would interleave bytes.
+                await self._wait_send_done()
+            else:
+                await self._send_queued()
 
     async def _writer(self) -> None:
         """Send what others queued while the owning task waits (runs as a task)."""
         try:
             with trio.CancelScope() as cs:
                 self._writer_cancel = cs
-                while self._out and not self.destroyed and not self._corked and not self._owner_busy:
+                while self._out and not self.destroyed and not self._corked and not self._owner_busy and not self._sending:
                     await self._send_queued()
         finally:
             self._writer_cancel = None
@@ -433,10 +455,12 @@ class Socket(EventEmitter):
     async def wait_output_idle(self) -> None:
         """Wait until everything queued was sent (or the socket died)."""
         while (self._out or self._sending) and not self.destroyed:
-            if not self._sending and not self._writer_running and not self._corked:
+            if self._sending:
+                await self._wait_send_done()
+            elif not self._writer_running and not self._corked:
                 await self._send_queued()
             else:
-                await trio.sleep(0)
+                await trio.sleep(0)  # the writer task is about to start, or a cork is held
 
     def _write_failed(self, exc: BaseException | None) -> None:
         """A write failed: the connection is gone (EPIPE or ECONNRESET)."""
