@@ -33,6 +33,7 @@ from .._errors import (
 from .._events import EventEmitter
 from .._scope import Scope
 from ._rules import (
+    _INVALID_HEADER_CHAR_RE,
     HeaderValue,
     OutHeaders,
     render_head,
@@ -45,6 +46,12 @@ if TYPE_CHECKING:
     from ._socket import Socket
 
 Callback = Callable[..., object]
+
+# Header names already checked, with their lower-case key: a server sets the same few
+# names on every response. Bounded, so that names from peers cannot grow it forever.
+_VALID_NAMES: dict[str, str] = {}
+_VALID_NAMES_KEPT = 512
+_INVALID_VALUE_CHAR = _INVALID_HEADER_CHAR_RE.search
 
 #: Default ``writable_high_water_mark`` of a message without a connection.
 HIGH_WATER_MARK = 64 * 1024
@@ -121,52 +128,55 @@ class OutgoingMessage(EventEmitter, trio.abc.SendStream):
 
     status_code: int | None = None
 
+    # Defaults shared by every message until it sets its own: a message is made per
+    # request, and most of these never change.
+    _max_listeners: int | None = None
+    _warned: set[str] | None = None
+    output_size = 0
+    writable = True
+    destroyed = False
+    _last = False
+    chunked_encoding = False
+    should_keep_alive = True
+    max_requests_on_connection_reached = False
+    _default_keep_alive = True
+    use_chunked_encoding_by_default = True
+    send_date = False
+    _removed_connection = False
+    _removed_cont_len = False
+    _removed_te = False
+    strict_content_length = False
+    _bytes_written = 0
+    _content_length: int | None = None
+    _has_body = True
+    _trailer = ""
+    _need_drain = False
+    finished = False
+    _header_sent = False
+    _corked = 0
+    _closed = False
+    socket: Socket | None = None
+    _header: bytes | None = None
+    _out_headers: OutHeaders | None = None
+    _keep_alive_timeout: float = 0
+    _max_requests_per_socket = 0
+    _has_agent = False
+    _unique_headers: frozenset[str] | None = None
+    _expect_continue = False
+    _sent_100 = False
+    #: Called with the byte count queued while waiting for the connection (Node's _onPendingData).
+    _on_pending_data: Callable[[int], object] | None = None
+    _errored: BaseException | None = None
+    _sending = False
+    #: Run when the message finished, before the 'finish' listeners (the connection's part).
+    _finish_hook: Callable[[], object] | None = None
+
     def __init__(self, scope: Scope, *, high_water_mark: int | None = None) -> None:
         self._events = {}
-        self._max_listeners = None
-        self._warned = None
         self._scope = scope
         # Node's outputData: what was written before the connection was ours.
         self._output: list[tuple[bytes, Callback | None]] = []
-        self.output_size = 0
-        self.writable = True
-        self.destroyed = False
-        self._last = False
-        self.chunked_encoding = False
-        self.should_keep_alive = True
-        self.max_requests_on_connection_reached = False
-        self._default_keep_alive = True
-        self.use_chunked_encoding_by_default = True
-        self.send_date = False
-        self._removed_connection = False
-        self._removed_cont_len = False
-        self._removed_te = False
-        self.strict_content_length = False
-        self._bytes_written = 0
-        self._content_length: int | None = None
-        self._has_body = True
-        self._trailer = ""
-        self._need_drain = False
-        self.finished = False
-        self._header_sent = False
-        self._corked = 0
-        self._closed = False
-        self.socket: Socket | None = None
-        self._header: bytes | None = None
-        self._out_headers: OutHeaders | None = None
-        self._keep_alive_timeout: float = 0
-        self._max_requests_per_socket = 0
-        self._has_agent = False
-        self._unique_headers: frozenset[str] | None = None
-        self._expect_continue = False
-        self._sent_100 = False
-        # Called with the byte count queued while waiting for the connection (Node's _onPendingData).
-        self._on_pending_data: Callable[[int], object] | None = None
-        self._errored: BaseException | None = None
         self._high_water_mark = high_water_mark or HIGH_WATER_MARK
-        self._sending = False
-        # Run when the message finished, before the 'finish' listeners (the connection's part).
-        self._finish_hook: Callable[[], object] | None = None
 
     # -- state, as Node's writable properties -------------------------------------
 
@@ -240,12 +250,18 @@ class OutgoingMessage(EventEmitter, trio.abc.SendStream):
         """
         if self._header is not None:
             raise err_headers_sent("set")
-        validate_header_name(name)
-        validate_header_value(name, value)
+        key = _VALID_NAMES.get(name) if type(name) is str else None
+        if key is None:
+            validate_header_name(name)
+            key = name.lower()
+            if len(_VALID_NAMES) < _VALID_NAMES_KEPT:
+                _VALID_NAMES[name] = key
+        if type(value) is not str or _INVALID_VALUE_CHAR(value) is not None:
+            validate_header_value(name, value)
         headers = self._out_headers
         if headers is None:
             headers = self._out_headers = {}
-        headers[name.lower()] = (name, value)
+        headers[key] = (name, value)
         return self
 
     def set_headers(self, headers: Mapping[str, HeaderValue]) -> Any:
@@ -603,7 +619,8 @@ class OutgoingMessage(EventEmitter, trio.abc.SendStream):
 
     def _finish(self) -> None:
         """Everything is queued on the connection: Node's ``'prefinish'``."""
-        self.emit("prefinish")
+        if self._events.get("prefinish"):
+            self.emit("prefinish")
 
     def flush_headers(self) -> None:
         """Send the head now, before any body."""

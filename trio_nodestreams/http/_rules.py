@@ -543,13 +543,17 @@ def render_head(
     parts = [first_line]
     seen: set[str] = set()
     if out_headers is not None:
-        for name, value in out_headers.values():
-            if isinstance(value, list | tuple):
+        for key, (name, value) in out_headers.items():
+            if type(value) is str:
+                parts.append(f"{name}: {value}\r\n")
+                if key in _FRAMING_NAMES:
+                    _match_header(flags, seen, name, value)
+            elif isinstance(value, list | tuple):
                 _store_list(flags, parts, seen, name, value, validate=False)
             else:
-                text = value if type(value) is str else _js_str(value)
+                text = _js_str(value)
                 parts.append(f"{name}: {text}\r\n")
-                if 4 <= len(name) <= 17:
+                if key in _FRAMING_NAMES:
                     _match_header(flags, seen, name, text)
     else:
         for given, given_value in _entries(headers):
@@ -629,6 +633,12 @@ def _store_list(
         parts.append(f"{key}: {text}\r\n")
         if 4 <= len(key) <= 17:
             _match_header(flags, seen, key, text)
+
+
+# The names _match_header acts on (lower case).
+_FRAMING_NAMES = frozenset(
+    {"connection", "transfer-encoding", "content-length", "date", "expect", "trailer", "keep-alive"}
+)
 
 
 def _match_header(flags: HeadState, seen: set[str], name: str, text: str) -> None:

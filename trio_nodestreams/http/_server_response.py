@@ -30,6 +30,10 @@ _CHUNKED_RE = re.compile(r"(?:^|\W)chunked(?:\Z|\W)", re.IGNORECASE | re.ASCII)
 _LINK_VALUE = re.compile(r'^(?:<[^>]*>)(?:\s*;\s*[^;"\s]+(?:=(")?[^;"\s]*\1)?)*$')
 
 
+# "HTTP/1.1 200 OK\r\n" for every code of Node's table.
+_STATUS_LINES: dict[int | None, str] = {code: f"HTTP/1.1 {code} {text}\r\n" for code, text in STATUS_CODES.items()}
+
+
 def status_message_for(code: int) -> str:
     """Node's reason phrase for ``code`` (``'unknown'`` when it has none)."""
     return STATUS_CODES.get(code) or status_message(code)
@@ -49,14 +53,15 @@ class ServerResponse(OutgoingMessage):
       req: the request this answers.
     """
 
+    send_date = True
+    status_code: int | None = 200
+    status_message: str | None = None
+
     def __init__(self, req: IncomingMessage, *, high_water_mark: int | None = None) -> None:
         OutgoingMessage.__init__(self, req._scope, high_water_mark=high_water_mark)
         if req.method == "HEAD":
             self._has_body = False
         self.req = req
-        self.send_date = True
-        self.status_code = 200
-        self.status_message: str | None = None
         if (req.http_version_major or 0) < 1 or (req.http_version_minor or 0) < 1:
             te = req.headers.get("te")
             self.use_chunked_encoding_by_default = bool(_CHUNKED_RE.search(te)) if isinstance(te, str) else False
@@ -156,7 +161,19 @@ class ServerResponse(OutgoingMessage):
     writeHead = write_head
 
     def _implicit_header(self) -> None:
-        self.write_head(self.status_code or 200)
+        code = self.status_code
+        line = _STATUS_LINES.get(code) if self.status_message is None and type(code) is int else None
+        if line is None or code is None:
+            self.write_head(code or 200)
+            return
+        # write_head(code) for a code of Node's table and its own reason phrase: nothing
+        # to validate, and the status line is made once.
+        self.status_message = STATUS_CODES[code]
+        if code in (204, 304) or 100 <= code <= 199:
+            self._has_body = False
+        if self._expect_continue and not self._sent_100:
+            self.should_keep_alive = False
+        self._store_header(line, None)
 
     # -- interim responses ------------------------------------------------------------
 
