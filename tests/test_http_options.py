@@ -190,10 +190,9 @@ async def test_server_socket_options_on_accepted_connections() -> None:
         res.end("ok")
 
     with trio.fail_after(DEADLINE):
-        server_options: dict[str, Any]
-        for server_options in ({}, {"keep_alive": True, "keep_alive_initial_delay": 2000}):
+        for keep_alive in (False, True):
             async with ns.open_scope():
-                server = http.create_server(handler, **server_options)
+                server = http.create_server(handler, keep_alive=keep_alive, keep_alive_initial_delay=2000)
                 server.on("connection", on_connection)
                 await server.listen(0, "127.0.0.1")
                 port = server.address()["port"]  # type: ignore[index]
