@@ -347,3 +347,106 @@ async def test_client_unique_headers_trailers_and_finished() -> None:
     head = sent[0].decode("latin-1")
     assert "\r\nX-Unique: a; b\r\n" in head and "\r\nX-Split: c\r\nX-Split: d\r\n" in head
     assert "\r\nTransfer-Encoding: chunked\r\n" in head
+
+
+# -- Agent options ----------------------------------------------------------------------------
+
+
+def served_by(server: http.Server) -> Callable[[dict[str, Any]], Awaitable[trio.abc.Stream]]:
+    """An Agent ``create_connection`` whose connections ``server`` serves (in the current scope)."""
+
+    async def create_connection(options: dict[str, Any]) -> trio.abc.Stream:
+        client, server_end = trio.testing.memory_stream_pair()
+        ns.current_scope().nursery.start_soon(server.serve_connection, server_end)
+        return client
+
+    return create_connection
+
+
+def ok(req: http.IncomingMessage, res: http.ServerResponse) -> None:
+    res.end("ok")
+
+
+def get(host: str, agent: http.Agent) -> http.ClientRequest:
+    """A GET whose response is kept for :func:`body` (a response nobody listens for is dumped)."""
+    return http.get(host=host, agent=agent, callback=lambda res: None)
+
+
+async def body(req: http.ClientRequest) -> bytes:
+    res = await req.response()
+    return b"".join([bytes(chunk) async for chunk in res])
+
+
+async def test_agent_scheduling_max_free_sockets_and_timeout(autojump_clock: trio.testing.MockClock) -> None:
+    """Port of test/parallel/test-http-agent-scheduling.js and test-http-agent-timeout.js:
+    'lifo' reuses the connection freed last, 'fifo' the one freed first; maxFreeSockets
+    bounds the free list (a connection past it is closed); a free connection idle for the
+    agent's timeout is closed and leaves the pool."""
+    server = http.create_server(ok)
+    reused: dict[str, bool] = {}
+    with trio.fail_after(60):
+        for scheduling in ("lifo", "fifo"):
+            async with ns.open_scope():
+                agent = http.Agent(
+                    keep_alive=True, scheduling=scheduling, timeout=1000, create_connection=served_by(server)
+                )
+                first = get("peer.test", agent)
+                second = get("peer.test", agent)
+                assert await body(first) == b"ok"
+                assert await body(second) == b"ok"
+                await trio.testing.wait_all_tasks_blocked()
+                assert agent.free_sockets["peer.test:80:"] == [first.socket, second.socket]
+                third = get("peer.test", agent)
+                assert await body(third) == b"ok"
+                reused[scheduling] = third.socket is (second.socket if scheduling == "lifo" else first.socket)
+                assert third.reused_socket
+                await trio.sleep(0.9)
+                assert len(agent.free_sockets["peer.test:80:"]) == 2
+                await trio.sleep(0.2)  # each connection idle for the timeout: closed
+                assert agent.free_sockets == {} and agent.sockets == {}
+        async with ns.open_scope():
+            agent = http.Agent(keep_alive=True, max_free_sockets=1, create_connection=served_by(server))
+            first = get("peer.test", agent)
+            second = get("peer.test", agent)
+            assert await body(first) == b"ok"
+            assert await body(second) == b"ok"
+            await trio.testing.wait_all_tasks_blocked()
+            assert agent.free_sockets["peer.test:80:"] == [first.socket]
+            assert second.socket is not None and second.socket.destroyed
+            agent.destroy()
+    assert reused == {"lifo": True, "fifo": True}
+
+
+async def test_agent_max_total_sockets_queues_requests_of_any_origin() -> None:
+    """After test/parallel/test-http-agent-maxtotalsockets.js: past maxTotalSockets a request
+    waits in agent.requests even for an origin with no connection; a free connection of
+    its own origin serves it."""
+    server = http.create_server(ok)
+    with trio.fail_after(DEADLINE):
+        async with ns.open_scope():
+            agent = http.Agent(keep_alive=True, max_total_sockets=1, create_connection=served_by(server))
+            first = get("a.test", agent)
+            other = get("b.test", agent)
+            again = get("a.test", agent)
+            assert list(agent.sockets) == ["a.test:80:"]
+            assert {name: len(queue) for name, queue in agent.requests.items()} == {"b.test:80:": 1, "a.test:80:": 1}
+            assert await body(first) == b"ok"
+            assert await body(again) == b"ok"
+            assert again.socket is first.socket
+            other.on("error", lambda err: None)
+            other.destroy()
+            agent.destroy()
+
+
+async def test_request_local_address() -> None:
+    """Port of test/parallel/test-http-localaddress.js: localAddress binds the connection's
+    local end (and is part of the pool's key)."""
+    with trio.fail_after(DEADLINE):
+        async with ns.open_scope():
+            server = http.create_server(lambda req, res: res.end(req.socket.remote_address))
+            await server.listen(0, "127.0.0.1")
+            port = server.address()["port"]  # type: ignore[index]
+            req = http.get(host="127.0.0.1", port=port, local_address="127.0.0.2", agent=False)
+            assert await body(req) == b"127.0.0.2"
+            assert req.socket is not None and req.socket.local_address == "127.0.0.2"
+            server.close()
