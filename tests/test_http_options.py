@@ -450,3 +450,39 @@ async def test_request_local_address() -> None:
             assert await body(req) == b"127.0.0.2"
             assert req.socket is not None and req.socket.local_address == "127.0.0.2"
             server.close()
+
+
+# -- the Socket ------------------------------------------------------------------------------
+
+
+async def test_socket_counts_addresses_and_close() -> None:
+    """Node's net.Socket surface of a server connection (after
+    test/parallel/test-http-byteswritten.js): bytesRead and bytesWritten count the wire bytes,
+    address() is the local end, remote* the peer, and 'close' says whether an error closed it."""
+    sockets: list[http.Socket] = []
+    closes: list[bool] = []
+
+    def on_connection(sock: http.Socket) -> None:
+        sockets.append(sock)
+        sock.on("close", closes.append)
+
+    request = b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    answer = bytearray()
+    with trio.fail_after(DEADLINE):
+        async with ns.open_scope():
+            server = http.create_server(ok)
+            server.on("connection", on_connection)
+            await server.listen(0, "127.0.0.1")
+            port = server.address()["port"]  # type: ignore[index]
+            stream = await trio.open_tcp_stream("127.0.0.1", port)
+            await stream.send_all(request)
+            while chunk := await stream.receive_some():
+                answer += chunk
+            client_port = stream.socket.getsockname()[1]
+            await stream.aclose()
+            server.close()
+    sock = sockets[0]
+    assert sock.bytes_read == len(request) and sock.bytes_written == len(answer)
+    assert sock.address() == {"address": "127.0.0.1", "family": "IPv4", "port": port}
+    assert (sock.remote_address, sock.remote_port, sock.remote_family) == ("127.0.0.1", client_port, "IPv4")
+    assert sock.destroyed and closes == [False]
