@@ -486,3 +486,39 @@ async def test_socket_counts_addresses_and_close() -> None:
     assert sock.address() == {"address": "127.0.0.1", "family": "IPv4", "port": port}
     assert (sock.remote_address, sock.remote_port, sock.remote_family) == ("127.0.0.1", client_port, "IPv4")
     assert sock.destroyed and closes == [False]
+
+
+async def test_response_pipe_is_an_error() -> None:
+    """Node's OutgoingMessage.pipe: an outgoing message cannot be read from, so pipe()
+    emits 'error' with ERR_STREAM_CANNOT_PIPE (and the response can still be ended)."""
+    codes: list[str] = []
+
+    def handler(req: http.IncomingMessage, res: http.ServerResponse) -> None:
+        res.on("error", lambda err: codes.append(err.code))
+        res.pipe(ns.PassThrough())
+        res.end("ok")
+
+    with trio.fail_after(DEADLINE):
+        answer = await exchange(http.create_server(handler), b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert codes == ["ERR_STREAM_CANNOT_PIPE"] and answer.endswith(b"ok")
+
+
+async def test_agent_keep_alive_msecs_sets_the_tcp_keep_alive_delay() -> None:
+    """Node's keepAliveMsecs: pooled connections get SO_KEEPALIVE with that initial delay
+    (TCP_KEEPIDLE, in whole seconds, where the platform has it)."""
+    with trio.fail_after(DEADLINE):
+        async with ns.open_scope():
+            server = http.create_server(ok)
+            await server.listen(0, "127.0.0.1")
+            port = server.address()["port"]  # type: ignore[index]
+            agent = http.Agent(keep_alive=True, keep_alive_msecs=3000)
+            req = http.get(host="127.0.0.1", port=port, agent=agent, callback=lambda res: None)
+            assert await body(req) == b"ok"
+            assert req.socket is not None
+            stream = req.socket.stream
+            assert isinstance(stream, trio.SocketStream)
+            assert stream.getsockopt(stdsocket.SOL_SOCKET, stdsocket.SO_KEEPALIVE) != 0
+            if hasattr(stdsocket, "TCP_KEEPIDLE"):
+                assert stream.getsockopt(stdsocket.IPPROTO_TCP, stdsocket.TCP_KEEPIDLE) == 3
+            agent.destroy()
+            server.close()
