@@ -484,7 +484,7 @@ class Socket(EventEmitter):
             # A reset is not an end: the peer did not finish what it was doing.
             self.peer_reset = True
             self.peer_ended = True
-            self._error = self._error or _os_error(exc.__cause__, "read")
+            self._error = self._error or self._read_error(exc)
             return b""
         except trio.ClosedResourceError:
             return b""
@@ -501,6 +501,10 @@ class Socket(EventEmitter):
         else:
             self.peer_ended = True
         return data
+
+    def _read_error(self, exc: trio.BrokenResourceError) -> NodeError:
+        """The Node error for a read that failed (a TLS socket reports TLS alerts)."""
+        return _os_error(exc.__cause__, "read")
 
     # -- closing ---------------------------------------------------------------
 
