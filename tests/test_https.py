@@ -397,6 +397,23 @@ async def test_default_handshake_timeout_is_node_s(tls: dict[str, Any], autojump
         assert trio.current_time() == pytest.approx(120)
 
 
+async def test_headers_timeout_over_tls(ca: trustme.CA, tls: dict[str, Any], autojump_clock: trio.testing.MockClock) -> None:
+    """The http timers run over TLS too, from the end of the handshake: a silent client gets 408."""
+    async with ns.open_scope() as scope:
+        server = https.create_server(tls, echo_url, headers_timeout=2_000, request_timeout=3_000)
+        client_end, server_end = trio.testing.memory_stream_pair()
+        client = trio.SSLStream(client_end, client_ctx(ca), server_hostname="localhost", https_compatible=True)
+        with trio.fail_after(60):
+            scope.start_soon(server.serve_connection, server_end)
+            await trio.sleep(1)  # time passes before the handshake: it does not count
+            await client.do_handshake()
+            start = trio.current_time()
+            await client.send_all(b"GET / HTTP/1.1\r\n")
+            raw = await read_until_close(client)
+        assert raw.startswith(b"HTTP/1.1 408 Request Timeout\r\n")
+        assert trio.current_time() - start == pytest.approx(2)
+
+
 async def test_peer_reset_mid_handshake(ca: trustme.CA, tls: dict[str, Any], quiet: Callable[[], None]) -> None:
     with trio.fail_after(10):
         async with serving(echo_url, tls) as srv:
@@ -456,6 +473,7 @@ async def test_request_body_cut_without_close_notify(ca: trustme.CA, tls: dict[s
     ],
 )
 async def test_client_error_codes(cert: str, options: dict[str, Any], code: str, quiet: Callable[[], None]) -> None:
+    options = dict(options)
     key = "server-key.pem" if cert == "server-with-root" else f"{cert}-key.pem"
     server_opts: dict[str, Any] = {"key": read(key), "cert": read(f"{cert}.pem")}
     if options.pop("force_tls12", False):
