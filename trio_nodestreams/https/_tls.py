@@ -402,6 +402,13 @@ class TLSSocket(Socket):
             return tls_error(exc)  # an alert from the peer: ERR_SSL_TLSV13_ALERT_...
         return super()._read_error(exc)
 
+    def _flushed(self, count: int) -> None:
+        # Bytes reach a TLS stream only in an await (no synchronous send as on TCP): the
+        # task that sent them runs the callbacks they release now, instead of waking
+        # the scope's runner for them (a task switch per response).
+        with self._scope.holding():
+            super()._flushed(count)
+
     async def aclose_stream(self, *, graceful: bool) -> None:
         """Close as the http socket does; a graceful close first ends TLS (close_notify and FIN).
 
