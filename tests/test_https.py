@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import random
 import socket as stdsocket
 import ssl
 import struct
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -557,3 +559,160 @@ async def test_protocol_and_options_checks(tls: dict[str, Any]) -> None:
         with pytest.raises(TypeError):
             https.Agent(cafile="x")
     assert https.global_agent.default_port == 443 and https.global_agent.protocol == "https:"
+
+
+# -- through an http proxy (CONNECT) ------------------------------------------------------
+
+
+class Proxy:
+    """A CONNECT proxy on 127.0.0.1 that records what it was asked; ``refuse`` answers 407."""
+
+    def __init__(self, refuse: bool = False) -> None:
+        self.refuse = refuse
+        self.heads: list[bytes] = []
+        self.port = 0
+
+    async def handle(self, client: trio.SocketStream) -> None:
+        async with client:
+            head = b""
+            while b"\r\n\r\n" not in head:
+                chunk = await client.receive_some(4096)
+                if not chunk:
+                    return
+                head += chunk
+            self.heads.append(head)
+            if self.refuse:
+                await client.send_all(b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n")
+                return
+            host, _, port = head.split(b" ")[1].decode().rpartition(":")
+            upstream = await trio.open_tcp_stream(host.strip("[]"), int(port))
+            async with upstream:
+                await client.send_all(b"HTTP/1.1 200 Connection Established\r\n\r\n")
+
+                async def pump(src: trio.SocketStream, dst: trio.SocketStream) -> None:
+                    try:
+                        while data := await src.receive_some(65536):
+                            await dst.send_all(data)
+                        await dst.send_eof()
+                    except (trio.BrokenResourceError, trio.ClosedResourceError):
+                        pass
+
+                async with trio.open_nursery() as nursery:
+                    nursery.start_soon(pump, client, upstream)
+                    nursery.start_soon(pump, upstream, client)
+
+
+@asynccontextmanager
+async def proxying(refuse: bool = False) -> AsyncIterator[Proxy]:
+    proxy = Proxy(refuse)
+    async with trio.open_nursery() as nursery:
+        listeners = await nursery.start(trio.serve_tcp, proxy.handle, 0)
+        proxy.port = listeners[0].socket.getsockname()[1]
+        yield proxy
+        nursery.cancel_scope.cancel()
+
+
+async def test_requests_through_a_connect_proxy(ca: trustme.CA, tls: dict[str, Any]) -> None:
+    payload = bytes(range(256)) * 4096
+    with trio.fail_after(20):
+        async with proxying() as proxy, serving(hash_handler, tls) as srv:
+            agent = https.Agent(keep_alive=True, ca=ca.cert_pem.bytes(), proxy=f"http://user:pw@127.0.0.1:{proxy.port}")
+            res = await https.get(srv.url("/x"), agent=agent).response()
+            assert await body_of(res) == b"GET /x"
+            req = https.request(srv.url("/hash"), method="POST", agent=agent)
+            req.end(payload)
+            res = await req.response()
+            assert await body_of(res) == hashlib.sha256(payload).hexdigest().encode()
+            assert req.reused_socket  # one tunnel, kept alive
+            agent.destroy()
+    assert len(proxy.heads) == 1
+    head = proxy.heads[0].decode()
+    assert head.startswith(f"CONNECT localhost:{srv.port} HTTP/1.1\r\nHost: localhost:{srv.port}\r\n")
+    assert "Proxy-Authorization: Basic dXNlcjpwdw==\r\n" in head
+
+
+async def test_proxy_refusal_and_proxy_env(
+    ca: trustme.CA, tls: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with trio.fail_after(20):
+        async with proxying(refuse=True) as proxy, serving(echo_url, tls) as srv:
+            agent = https.Agent(ca=ca.cert_pem.bytes(), proxy=f"http://127.0.0.1:{proxy.port}")
+            with pytest.raises(ns.NodeError) as info:
+                await https.get(srv.url(), agent=agent).response()
+            assert info.value.code == "ERR_PROXY_TUNNEL" and "407" in str(info.value)
+
+            monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{proxy.port}")
+            monkeypatch.setenv("NO_PROXY", "example.test,.other.test")
+            env_agent = https.Agent(ca=ca.cert_pem.bytes(), proxy_env=True)
+            assert env_agent.proxy_for("localhost") == f"http://127.0.0.1:{proxy.port}"
+            assert env_agent.proxy_for("example.test") is None
+            assert env_agent.proxy_for("a.other.test") is None
+            assert https.Agent(ca=ca.cert_pem.bytes()).proxy_for("localhost") is None  # opt-in
+            with pytest.raises(ns.NodeError) as info:
+                await https.get(srv.url(), agent=env_agent).response()
+            assert info.value.code == "ERR_PROXY_TUNNEL"
+    assert len(proxy.heads) == 2
+    with pytest.raises(ns.NodeError) as bad:
+        https.Agent(proxy="socks5://127.0.0.1:1080")
+    assert bad.value.code == "ERR_INVALID_ARG_VALUE"
+
+
+async def hash_handler(req: http.IncomingMessage, res: http.ServerResponse) -> None:
+    if req.url != "/hash":
+        res.end(f"{req.method} {req.url}")
+        return
+    digest = hashlib.sha256()
+    async for chunk in req:
+        digest.update(chunk)
+    res.end(digest.hexdigest())
+
+
+# -- a large transfer both ways ------------------------------------------------------------
+
+TLS_BYTES = int(os.environ.get("TNS_TLS_BYTES", 256 * 1024 * 1024))
+
+
+def blocks(total: int, seed: int) -> Iterator[bytes]:
+    """``total`` pseudo-random bytes in 256 KiB blocks, never all in memory."""
+    rng = random.Random(seed)
+    sent = 0
+    while sent < total:
+        size = min(256 * 1024, total - sent)
+        yield rng.randbytes(size)
+        sent += size
+
+
+async def test_large_upload_and_download_keep_sha256(ca: trustme.CA, tls: dict[str, Any]) -> None:
+    """TNS_TLS_BYTES (256 MiB) up and down over TLS, hashed on the fly; buffers stay bounded."""
+    expected = hashlib.sha256()
+    for block in blocks(TLS_BYTES, 1):
+        expected.update(block)
+    peak = [0]
+
+    async def handler(req: http.IncomingMessage, res: http.ServerResponse) -> None:
+        if req.url == "/hash":
+            await hash_handler(req, res)
+            return
+        for block in blocks(TLS_BYTES, 1):
+            await res.send_all(block)
+            peak[0] = max(peak[0], res.writable_length + (req.socket.writable_length if req.socket else 0))
+        res.end()
+
+    with trio.fail_after(300):
+        async with serving(handler, tls) as srv:
+            req = https.request(srv.url("/hash"), method="POST", ca=ca.cert_pem.bytes(), agent=False)
+            for block in blocks(TLS_BYTES, 1):
+                await req.send_all(block)
+            req.end()
+            res = await req.response()
+            assert await body_of(res) == expected.hexdigest().encode()
+
+            res = await https.get(srv.url("/down"), ca=ca.cert_pem.bytes(), agent=False).response()
+            got = hashlib.sha256()
+            size = 0
+            async for chunk in res:
+                got.update(chunk)
+                size += len(chunk)
+    assert size == TLS_BYTES
+    assert got.hexdigest() == expected.hexdigest()
+    assert peak[0] <= 2 * 1024 * 1024  # back-pressure: the sender waits, nothing piles up
