@@ -21,7 +21,7 @@ import trio
 from .._errors import NodeError, NodeTypeError, err_invalid_arg_type
 from ..http._server import Handler, _Connection, _ms_option
 from ..http._server import Server as HttpServer
-from ._tls import SERVER_TLS_OPTIONS, TLSSocket, record_servernames, server_context, tls_error
+from ._tls import TLSSocket, record_servernames, server_context, tls_error
 
 __all__ = ["Server", "create_server"]
 
@@ -209,5 +209,3 @@ def create_server(
         handler = options_or_handler
     return Server(handler, **options)
 
-
-assert set(SERVER_TLS_OPTIONS) <= set(Server.__init__.__code__.co_varnames)
