@@ -13,6 +13,10 @@ Figures, from wrk over TLS (``wrk -t1 -cN``), interleaved rounds (A B C, C B A..
 median reported: ``/`` (13-byte body, keep-alive), ``/chunked`` (ten 1 KiB writes,
 keep-alive) and ``handshake`` (``/`` with ``Connection: close``: one full TLS handshake
 per request). Ratios are taken within a round, then the median over rounds.
+
+``upload``: a 256 MiB POST with curl over TLS (``--cacert``, the sparse file of the http
+section), the server counting the bytes; MB/s and the server's peak RSS. Node and ours
+(the bare loop has no upload route); ``--no-upload`` skips it.
 """
 
 from __future__ import annotations
@@ -87,7 +91,9 @@ def wrk(port: int, route: str, extra: list[str], duration: float, connections: i
     return row
 
 
-def bench(only: str | None, duration: float, connections: int, reps: int) -> dict[str, Any]:
+def bench(
+    only: str | None, duration: float, connections: int, reps: int, upload: bool = True
+) -> dict[str, Any]:
     """Every server up at once, wrk interleaved over REPS rounds; medians and per-round rows."""
     section: dict[str, Any] = {"config": {"run": run.now(), "duration_s": duration, "connections": connections,
                                           "reps": reps}}  # fmt: skip
@@ -136,8 +142,49 @@ def bench(only: str | None, duration: float, connections: int, reps: int) -> dic
             "cpu_us_per_req": statistics.median(r.get("cpu_us_per_req", float("nan")) for r in ok),
             "runs": [{"req_per_s": r["req_per_s"], "cpu_us_per_req": r.get("cpu_us_per_req")} for r in ok],
         }
+    if upload:
+        section["upload"] = bench_upload(only)
     section["ratios"] = ratios(section)
     return section
+
+
+UPLOAD_SERVERS = ("node", "ours")
+
+
+def curl_upload(port: int, path: Path) -> dict[str, Any]:
+    """One 256 MiB POST over TLS with curl; MB/s, or the reason it failed."""
+    argv = ["curl", "-sS", "--noproxy", "*", "--cacert", str(CERTS / "ca.pem"), "--max-time", "120", "-X", "POST",
+            "-T", str(path), "-H", "Expect:", "-H", "Content-Type: application/octet-stream",
+            "-w", "\n%{http_code} %{time_total}", f"https://localhost:{port}/upload"]  # fmt: skip
+    try:
+        out = subprocess.run(run.pinned(run.CLIENT_CPU, argv), capture_output=True, text=True, timeout=130)
+    except subprocess.TimeoutExpired:
+        return {"status": "error", "reason": "curl timed out"}
+    lines = out.stdout.strip().splitlines()
+    if out.returncode != 0 or len(lines) < 2:
+        return {"status": "error", "reason": (out.stderr.strip() or out.stdout.strip())[-300:]}
+    code, total = lines[-1].split()
+    if code != "200" or lines[-2].strip() != str(run.UPLOAD_BYTES):
+        return {"status": "error", "reason": f"status {code}, server counted {lines[-2][:40]!r}"}
+    return {"status": "ok", "mb_per_s": run.UPLOAD_BYTES / float(total) / 1e6}
+
+
+def bench_upload(only: str | None) -> dict[str, Any]:
+    """Each server alone, one 256 MiB upload over TLS."""
+    rows: dict[str, Any] = {}
+    path = run.upload_file()
+    for name in UPLOAD_SERVERS:
+        if only and only not in name:
+            continue
+        with run.server_process(SERVERS[name], BENCH) as (proc, port, reason):
+            if proc is None:
+                rows[name] = {"status": reason.split(":")[0], "reason": reason}
+                continue
+            row = curl_upload(port, path)
+            row["peak_rss_mib"] = run.mib(run.proc_status(proc.pid, "VmHWM"))
+            rows[name] = row
+        print(f"  https upload 256 MiB {name:<5} {run.fmt_rate(rows[name], 'mb_per_s')}", flush=True)
+    return rows
 
 
 def ratios(section: dict[str, Any]) -> dict[str, Any]:
@@ -156,6 +203,11 @@ def ratios(section: dict[str, Any]) -> dict[str, Any]:
             out[f"https {figure} req/s: {a}/{b}"] = {
                 "median": statistics.median(values), "min": min(values), "max": max(values),
             }  # fmt: skip
+    up = section.get("upload", {})
+    node, ours = up.get("node"), up.get("ours")
+    if node and ours and node.get("status") == ours.get("status") == "ok":
+        value = ours["mb_per_s"] / node["mb_per_s"]
+        out["https upload MB/s: ours/node"] = {"median": value, "min": value, "max": value}
     return out
 
 
@@ -172,6 +224,13 @@ def report(section: dict[str, Any]) -> str:
                 figure, name, run.fmt_rate(row, "req_per_s"),
                 f"{row['cpu_us_per_req']:.1f}" if ok else "-", row.get("reason", "")[:60] if not ok else "",
             ])  # fmt: skip
+    for name in UPLOAD_SERVERS:
+        row = section.get("upload", {}).get(name)
+        if row is not None:
+            ok = row.get("status") == "ok"
+            rss = f"peak RSS {row['peak_rss_mib']:.0f} MiB" if ok and row.get("peak_rss_mib") else ""
+            rows.append(["upload", name, f"{row['mb_per_s']:.0f} MB/s" if ok else row["status"], "-",
+                         rss if ok else row.get("reason", "")[:60]])  # fmt: skip
     lines = [
         f"HTTPS (TLS 1.3), wrk -t1 -c{conf.get('connections', '?')} -d{conf.get('duration_s', '?')}s, "
         f"median of {conf.get('reps', '?')} interleaved rounds; handshake = Connection: close",
@@ -195,8 +254,9 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--json", action="store_true", help="print the section as JSON too")
+    parser.add_argument("--no-upload", action="store_true", help="skip the 256 MiB upload")
     args = parser.parse_args()
-    section = bench(args.only, args.duration, args.connections, args.reps)
+    section = bench(args.only, args.duration, args.connections, args.reps, upload=not args.no_upload)
     print(report(section))
     if args.json:
         print(json.dumps(section, indent=2))

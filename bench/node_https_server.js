@@ -1,6 +1,7 @@
 'use strict';
 // Anchor: Node's https server with the benchmark routes of node_http_server.js.
 // Usage: node bench/node_https_server.js PORT
+// Routes: / (13 bytes), /chunked (ten 1 KiB writes), /upload (counts the body, answers the count).
 // The certificate is the test one in tests/certs (a P-256 key, as trustme makes).
 // Prints "listening PORT" on stdout once bound to 127.0.0.1.
 
@@ -24,6 +25,13 @@ const server = https.createServer({
     res.setHeader('Content-Type', 'application/octet-stream');
     for (let i = 0; i < 10; i++) res.write(KIB);
     res.end();
+  } else if (req.url === '/upload') {
+    let n = 0;
+    req.on('data', (chunk) => { n += chunk.length; });
+    req.on('end', () => {
+      res.setHeader('Content-Type', 'text/plain');
+      res.end(String(n));
+    });
   } else {
     res.statusCode = 404;
     res.end();

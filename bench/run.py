@@ -977,7 +977,9 @@ def main() -> int:
         sys.path.insert(0, str(BENCH))
         import https_bench
 
-        new["https"] = https_bench.bench(args.only, args.duration, args.connections, args.reps or 3)
+        new["https"] = https_bench.bench(
+            args.only, args.duration, args.connections, args.reps or 3, upload=not args.no_upload
+        )
 
     old: dict[str, Any] = {}
     if RESULTS.exists():
