@@ -1,5 +1,6 @@
 """https against real peers on 127.0.0.1: curl and Node's https client against our
-server, our client against Node's https server.
+server, our client against Node's https server, nginx terminating TLS in front of our
+plain server (our client through it) and nginx speaking TLS to our https server.
 
 Each peer is skipped when its program is missing, except under CI (``CI`` set), where a
 missing peer fails. Certificates are the committed ones in tests/certs.
@@ -11,6 +12,7 @@ import hashlib
 import json
 import os
 import re
+import signal
 import subprocess
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -23,7 +25,7 @@ import trio
 import trio_nodestreams as ns
 from trio_nodestreams import http, https
 
-from .peers._support import PEERS, hash_upload, require, run
+from .peers._support import PEERS, free_port, hash_upload, require, run
 
 pytestmark = pytest.mark.leak_check
 
@@ -160,3 +162,91 @@ async def test_our_client_against_node_https_server() -> None:
                 await req.response()
             assert info.value.code == "UNABLE_TO_VERIFY_LEAF_SIGNATURE"
             agent.destroy()
+
+
+# -- nginx --------------------------------------------------------------------------------
+
+
+@asynccontextmanager
+async def nginx_tls(plain_upstream: int, tls_upstream: int, tmp_path: Path) -> AsyncIterator[tuple[int, int]]:
+    """nginx with TLS on both sides (tests/peers/nginx_tls.conf.template); yields (tls_port, plain_port)."""
+    nginx = require("nginx")
+    tls_port, plain_port = free_port(), free_port()
+    conf = (PEERS / "nginx_tls.conf.template").read_text()
+    for name, value in (("@DIR@", str(tmp_path)), ("@CERTS@", str(CERTS)), ("@TLS_PORT@", str(tls_port)),
+                        ("@PLAIN_PORT@", str(plain_port)), ("@PLAIN_UPSTREAM@", str(plain_upstream)),
+                        ("@TLS_UPSTREAM@", str(tls_upstream))):  # fmt: skip
+        conf = conf.replace(name, value)
+    (tmp_path / "nginx.conf").write_text(conf)
+    proc = await trio.lowlevel.open_process(
+        [nginx, "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path), "-e", str(tmp_path / "error.log")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        with trio.fail_after(10):
+            for port in (tls_port, plain_port):
+                while True:
+                    if proc.poll() is not None:
+                        pytest.fail(f"nginx exited: {(tmp_path / 'error.log').read_text(errors='replace')}")
+                    try:
+                        stream = await trio.open_tcp_stream("127.0.0.1", port)
+                    except OSError:
+                        await trio.sleep(0.02)  # not listening yet: poll under the deadline
+                        continue
+                    await stream.aclose()
+                    break
+        yield tls_port, plain_port
+    finally:
+        with trio.CancelScope(shield=True):
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGQUIT)
+                with trio.move_on_after(5):
+                    await proc.wait()
+                if proc.poll() is None:
+                    proc.kill()
+                    await proc.wait()
+
+
+async def test_nginx_terminates_tls_and_speaks_tls_to_our_server(tmp_path: Path) -> None:
+    """Our https client -> nginx (TLS) -> our http server; plain client -> nginx -> our https server."""
+    data = os.urandom(2 * 1024 * 1024 + 5)
+
+    async def handler(req: http.IncomingMessage, res: http.ServerResponse) -> None:
+        if req.url == "/hash":
+            await hash_upload(req, res)
+        else:
+            res.end(f"{req.url} encrypted={req.socket.encrypted}")  # type: ignore[union-attr]
+
+    with trio.fail_after(60):
+        async with ns.open_scope():
+            plain = http.create_server(handler)
+            await plain.listen(0, "127.0.0.1")
+            plain_port_ours: int = plain.address()["port"]  # type: ignore[index]
+            async with (
+                serving(handler) as tls_port_ours,
+                nginx_tls(plain_port_ours, tls_port_ours, tmp_path) as (tls_port, plain_port),
+            ):
+                agent = https.Agent(keep_alive=True, ca=read("ca.pem"))
+                bodies = []
+                for i in range(3):
+                    req = https.get(f"https://localhost:{tls_port}/{i}", agent=agent)
+                    res = await req.response()
+                    bodies.append(b"".join([c async for c in res]))
+                assert bodies == [f"/{i} encrypted=False".encode() for i in range(3)]
+                assert req.reused_socket
+                req = https.request(f"https://localhost:{tls_port}/hash", method="POST", agent=agent)
+                req.end(data)
+                answer = json.loads(b"".join([c async for c in await req.response()]))
+                assert answer == {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+                agent.destroy()
+
+                # nginx verifies our https server against the test CA and keeps it alive.
+                for i in range(2):
+                    res = await http.get(f"http://127.0.0.1:{plain_port}/via/{i}", agent=False).response()
+                    assert b"".join([c async for c in res]) == f"/via/{i} encrypted=True".encode()
+                req = http.request(f"http://127.0.0.1:{plain_port}/hash", method="POST", agent=False)
+                req.end(data)
+                answer = json.loads(b"".join([c async for c in await req.response()]))
+                assert answer == {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+            plain.close()
+            plain.close_all_connections()
