@@ -1,7 +1,8 @@
 """Run the benchmark suite: ``.venv/bin/python bench/run.py [streams|http|all]``.
 
 Sections: streams, pipeline, http (wrk, interleaved rounds, req/s and the server's CPU
-time per request), idle (server RSS per held keep-alive connection), client.
+time per request), idle (server RSS per held keep-alive connection), client, https (the
+same over TLS, and new TLS connections per second: bench/https_bench.py).
 Prints a table per section and writes bench/results/latest.json. Every figure is a
 measurement on this machine; what matters is the ratio of ours to the anchors (Node,
 raw Trio memory channels, the Trio floor, a bare Trio + httptools loop, a bare h11 loop,
@@ -932,7 +933,7 @@ def main() -> int:
         "what",
         nargs="?",
         default="all",
-        choices=["streams", "pipeline", "http", "idle", "client", "all"],
+        choices=["streams", "pipeline", "http", "idle", "client", "https", "all"],
     )
     parser.add_argument("--only", help="run only implementations whose name contains this (e.g. ours); "
                         "other rows are kept from the previous results file")  # fmt: skip
@@ -950,7 +951,7 @@ def main() -> int:
     parser.add_argument("--no-upload", action="store_true", help="skip the 256 MiB upload")
     args = parser.parse_args()
     sections = (
-        ["streams", "pipeline", "http", "idle", "client"] if args.what == "all" else [args.what]
+        ["streams", "pipeline", "http", "idle", "client", "https"] if args.what == "all" else [args.what]
     )
 
     t0 = time.monotonic()
@@ -972,6 +973,13 @@ def main() -> int:
             new["upload"] = bench_upload(args.only)
     if "idle" in sections:
         new["idle"] = bench_idle(args.only, args.idle_connections)
+    if "https" in sections:
+        sys.path.insert(0, str(BENCH))
+        import https_bench
+
+        new["https"] = https_bench.bench(
+            args.only, args.duration, args.connections, args.reps or 3, upload=not args.no_upload
+        )
 
     old: dict[str, Any] = {}
     if RESULTS.exists():
@@ -994,6 +1002,11 @@ def main() -> int:
 
         print()
         print(client_bench.report(results["client"]))
+    if "https" in sections and results.get("https"):
+        import https_bench
+
+        print()
+        print(https_bench.report(results["https"]))
     print(f"\nwrote {RESULTS.relative_to(ROOT)} in {time.monotonic() - t0:.0f} s")
     return 0
 

@@ -495,7 +495,7 @@ async def test_cli_get_downloads_to_a_file(tmp_path: Path) -> None:
         )  # fmt: skip
         assert proc.returncode == 1 and b"404" in proc.stderr
         proc = await trio.run_process(
-            [sys.executable, "-m", "trio_nodestreams", "get", "https://127.0.0.1/"],
+            [sys.executable, "-m", "trio_nodestreams", "get", "ftp://127.0.0.1/"],
             capture_stderr=True, cwd=ROOT, check=False,
         )  # fmt: skip
         assert proc.returncode == 2 and b"ERR_INVALID_PROTOCOL" in proc.stderr

@@ -49,6 +49,10 @@ class Agent(EventEmitter):
     protocol = "http:"
     #: The port of a URL that names none.
     default_port = 80
+    #: What a connection of this agent is wrapped in (https: a TLS socket).
+    socket_class: ClassVar[type[Socket]] = Socket
+    #: Request options, beyond the address, that a new connection needs (https: TLS ones).
+    connection_option_names: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
         self,

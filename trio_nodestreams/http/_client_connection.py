@@ -154,7 +154,7 @@ class ClientConnection:
         self.name = name
         self.scope = scope
         self.options = options
-        self.sock = Socket(None, scope)
+        self.sock = agent.socket_class(None, scope)
         self.state = ExchangeState()
         self.req: ExchangeRequest | None = None
         self.res: IncomingMessage | None = None
@@ -254,6 +254,9 @@ class ClientConnection:
                     "ETIMEDOUT", f"connect ETIMEDOUT {host}:{port}", errno=-_errno.ETIMEDOUT, syscall="connect"
                 )
             )
+            return False
+        except NodeError as exc:  # the agent's own (TLS) errors carry their codes
+            self._fail(exc)
             return False
         except OSError as exc:
             self._fail(_system_error(exc, "connect", host, port))

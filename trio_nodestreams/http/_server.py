@@ -127,6 +127,9 @@ class Server(EventEmitter):
         "listening": 0, "close": 0,
     }  # fmt: skip
 
+    #: The per-connection task class (https wraps the stream in TLS there).
+    _connection_class: ClassVar[type[_Connection]]
+
     def __init__(
         self,
         handler: Handler | None = None,
@@ -219,7 +222,7 @@ class Server(EventEmitter):
           Cancelling the call destroys the connection: its requests and
           responses are aborted, their handlers cancelled, the stream closed.
         """
-        conn = _Connection(self, stream)
+        conn = self._connection_class(self, stream)
         self._connections.add(conn)
         await conn.run()
 
@@ -307,7 +310,7 @@ class Server(EventEmitter):
                 log.warning("accept failed: %s", exc)
                 await trio.sleep(0.1)
                 continue
-            conn = _Connection(self, stream)
+            conn = self._connection_class(self, stream)
             self._connections.add(conn)
             nursery.start_soon(conn.run)
             # Waiting for the next client must not keep this one alive once it closed.
@@ -350,6 +353,9 @@ def create_server(
 class _Connection:
     """One client connection: the task that reads, dispatches and watches it."""
 
+    #: What the connection is wrapped in (https uses a TLS socket).
+    socket_class: type[Socket] = Socket
+
     def __init__(self, server: Server, stream: trio.abc.Stream) -> None:
         self.server = server
         self.stream = stream
@@ -388,7 +394,7 @@ class _Connection:
         try:
             async with open_scope() as scope:
                 self.scope = scope
-                sock = self.sock = Socket(self.stream, scope)
+                sock = self.sock = self.socket_class(self.stream, scope)
                 sock.server = server
                 sock._close_hooks.append(self._on_socket_close)
                 sock.on("drain", self._on_socket_drain)
@@ -974,3 +980,6 @@ class _Connection:
         if sock is None or sock.remote_address is None:
             return "?"
         return f"{sock.remote_address}:{sock.remote_port}"
+
+
+Server._connection_class = _Connection
