@@ -32,7 +32,7 @@ from typing import Any, TextIO
 import trio
 
 import trio_nodestreams as ns
-from trio_nodestreams import http
+from trio_nodestreams import cluster, http
 
 #: The conventional exit status of a program ended by SIGINT (128 + 2).
 EXIT_INTERRUPTED = 128 + signal.SIGINT
@@ -125,7 +125,9 @@ def make_handler(
 
 
 def with_access_log(
-    handler: Callable[[http.IncomingMessage, http.ServerResponse], Awaitable[None]], out: TextIO
+    handler: Callable[[http.IncomingMessage, http.ServerResponse], Awaitable[None]],
+    out: TextIO,
+    prefix: str = "",
 ) -> Callable[[http.IncomingMessage, http.ServerResponse], Awaitable[None]]:
     """Wrap ``handler`` so that each response, once closed, prints one line to ``out``."""
 
@@ -138,7 +140,7 @@ def with_access_log(
             status = res.status_code if res.headers_sent else "-"
             note = "" if res.writable_finished else "  (closed before the response ended)"
             out.write(
-                f'{peer or "-"} [{time.strftime("%H:%M:%S")}] "{req.method} {req.url} '
+                f'{prefix}{peer or "-"} [{time.strftime("%H:%M:%S")}] "{req.method} {req.url} '
                 f'HTTP/{req.http_version}" {status} {ms:.1f} ms{note}\n'
             )
             out.flush()
@@ -166,6 +168,37 @@ async def serve(host: str, port: int, quiet: bool) -> int:
         print(f"serving on {where[0]}  (Ctrl-C stops)", flush=True)
         await trio.sleep_forever()
     return 0  # pragma: no cover - only cancellation ends the block
+
+
+async def serve_worker(worker: cluster.Worker, quiet: bool) -> None:
+    """One worker of ``serve --workers N``: the demo server on the cluster's port."""
+    url = base_url(worker.host, worker.port)
+    handler = make_handler(lambda: url)
+    async with ns.open_scope():
+        prefix = f"[{os.getpid()}] "  # which worker served it
+        server = http.create_server(handler if quiet else with_access_log(handler, sys.stdout, prefix))
+        await worker.listen(server)
+
+
+def serve_cluster(args: argparse.Namespace) -> int:
+    """``serve --workers N``: a supervisor and N workers; 0 after SIGTERM or SIGINT."""
+
+    def on_ready(host: str, port: int) -> None:
+        print(f"serving on {base_url(host, port)}  (Ctrl-C stops)", flush=True)
+
+    try:
+        return cluster.run(
+            serve_worker,
+            workers=args.workers,
+            host=args.host,
+            port=args.port,
+            args=(args.quiet,),
+            graceful_timeout=args.graceful_timeout,
+            on_ready=on_ready,
+        )
+    except OSError as exc:
+        _error("serve", f"cannot listen on {base_url(args.host, args.port)}: {_os_reason(exc, hint=True)}")
+        return 1
 
 
 # -- get ----------------------------------------------------------------------------------
@@ -418,6 +451,25 @@ def _port(text: str) -> int:
     return port
 
 
+def _workers(text: str) -> int | str:
+    if text == "auto":
+        return text
+    try:
+        return cluster.resolve_workers(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a worker count: {text!r} (a number >= 1, or auto)") from None
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser: one subcommand per job, each with its own ``--help``."""
     doc = __doc__ or ""
@@ -444,6 +496,20 @@ def parser() -> argparse.ArgumentParser:
         help="port to listen on; 0 picks a free one (default 8000)",
     )
     sv.add_argument("-q", "--quiet", action="store_true", help="no line per request")
+    sv.add_argument(
+        "--workers",
+        type=_workers,
+        metavar="N",
+        help="N worker processes under a supervisor on one port (SO_REUSEPORT); auto: one per "
+        "core. SIGTERM/SIGINT stop gracefully, SIGHUP replaces the workers (default: one process)",
+    )
+    sv.add_argument(
+        "--graceful-timeout",
+        type=_seconds,
+        default=30.0,
+        metavar="S",
+        help="with --workers: seconds in-flight requests get to finish on a stop (default 30)",
+    )
     gt = sub.add_parser(
         "get",
         help="download a URL (http:// only) with a progress bar",
@@ -462,6 +528,8 @@ def main(argv: list[str] | None = None) -> int:
     command: str = args.command
     status: int | None = None
     try:
+        if command == "serve" and args.workers is not None:
+            return serve_cluster(args)
         if command == "serve":
             status = trio.run(until_interrupted, serve, args.host, args.port, args.quiet)
         else:

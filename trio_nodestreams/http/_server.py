@@ -17,9 +17,13 @@ so an upload the handler reads slowly holds at most ``high_water_mark`` bytes.
 
 from __future__ import annotations
 
+import errno
 import inspect
 import logging
 import math
+import select
+import socket as _stdsocket
+import sys
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -181,6 +185,7 @@ class Server(EventEmitter):
             else:
                 self.on("request", handler)
         self._listeners: list[trio.SocketListener] = []
+        self._sockets: list[_stdsocket.socket] = []
         self._accept_scope: trio.CancelScope | None = None
         self._connections: set[_Connection] = set()
         self._address: dict[str, Any] | None = None
@@ -190,17 +195,45 @@ class Server(EventEmitter):
 
     # -- lifecycle -----------------------------------------------------------------
 
-    async def listen(self, port: int = 0, host: str = "127.0.0.1", backlog: int = 511) -> Server:
+    async def listen(
+        self,
+        port: int = 0,
+        host: str = "127.0.0.1",
+        backlog: int = 511,
+        *,
+        reuse_port: bool = False,
+        fd: int | None = None,
+    ) -> Server:
         """Bind and start serving in the current scope; returns once bound.
 
+        Args:
+          port: the TCP port; 0 picks a free one.
+          host: the address to bind.
+          backlog: the kernel's queue of connections not yet accepted.
+          reuse_port: set ``SO_REUSEPORT`` (Node's ``reusePort``), so that several
+            processes listen on the same port and the kernel spreads new
+            connections over them.
+          fd: serve an already bound socket instead of binding one (Node's
+            ``listen({fd})``); the server takes it over and closes it.
+            ``port``, ``host`` and ``reuse_port`` are then ignored.
+
         Raises:
-          OSError: the address is in use or cannot be bound.
+          OSError: the address is in use or cannot be bound, or ``reuse_port``
+            was asked where the platform has no ``SO_REUSEPORT``.
         """
         scope = self._scope if self._scope is not None else current_scope()
         self._scope = scope
-        listeners = await trio.open_tcp_listeners(port, host=host, backlog=backlog)
-        self._listeners = listeners
-        addr = listeners[0].socket.getsockname()
+        if fd is not None:
+            sock = _stdsocket.socket(fileno=fd)
+            sock.listen(backlog)
+            sockets = [sock]
+        else:
+            sockets = await _bind_sockets(port, host, backlog, reuse_port)
+        for sock in sockets:
+            sock.setblocking(False)
+        self._sockets = sockets
+        self._listeners = [trio.SocketListener(trio.socket.from_stdlib_socket(s)) for s in sockets]
+        addr = sockets[0].getsockname()
         self._address = {"address": addr[0], "family": "IPv6" if ":" in addr[0] else "IPv4", "port": addr[1]}
         self.listening = True
         self._accept_scope = trio.CancelScope()
@@ -249,12 +282,38 @@ class Server(EventEmitter):
             return self
         self._closing = True
         self.listening = False
+        self._stop_accepting()
         if self._accept_scope is not None:
             self._accept_scope.cancel()
         for conn in list(self._connections):
             conn.server_closing()
         self._maybe_closed()
         return self
+
+    def _stop_accepting(self) -> None:
+        """Serve what the kernel already accepted, then close the listening sockets now.
+
+        Closing a listener resets the connections still in its queue; with
+        ``SO_REUSEPORT`` other processes keep the port, and a client that was
+        queued here must not be the one that pays. Draining and closing in one
+        synchronous step leaves no gap in which the queue can grow.
+        """
+        if self._scope is None:
+            return
+        nursery = self._scope.nursery
+        for sock in self._sockets:
+            while True:
+                try:
+                    accepted, _ = sock.accept()
+                except OSError:  # BlockingIOError: the queue is empty; or already closed
+                    break
+                stream = trio.SocketStream(trio.socket.from_stdlib_socket(accepted))
+                conn = _Connection(self, stream)
+                self._connections.add(conn)
+                nursery.start_soon(conn.run)
+        for listener in self._listeners:
+            # A task waiting in accept() gets ClosedResourceError, and its loop ends.
+            listener.socket.close()
 
     def close_idle_connections(self) -> None:
         """Close the connections that are between requests."""
@@ -303,6 +362,8 @@ class Server(EventEmitter):
         while True:
             try:
                 stream = await listener.accept()
+            except trio.ClosedResourceError:
+                return  # close() closed the listener
             except OSError as exc:  # EMFILE and friends: back off, keep serving
                 log.warning("accept failed: %s", exc)
                 await trio.sleep(0.1)
@@ -326,6 +387,40 @@ def _peer_fault(exc: BaseException) -> bool:
     if isinstance(exc, (trio.BrokenResourceError, trio.ClosedResourceError, ConnectionError)):
         return True
     return getattr(exc, "code", None) in _PEER_CODES
+
+
+async def _bind_sockets(port: int, host: str, backlog: int, reuse_port: bool) -> list[_stdsocket.socket]:
+    """Listening sockets on every address ``host`` names (as ``trio.open_tcp_listeners``)."""
+    if reuse_port and not hasattr(_stdsocket, "SO_REUSEPORT"):
+        raise OSError(errno.ENOPROTOOPT, "SO_REUSEPORT is not available on this platform")
+    infos = await trio.socket.getaddrinfo(host, port, type=_stdsocket.SOCK_STREAM, flags=_stdsocket.AI_PASSIVE)
+    seen: set[object] = set()
+    sockets: list[_stdsocket.socket] = []
+    try:
+        for family, type_, proto, _, sockaddr in infos:
+            if sockaddr in seen:
+                continue
+            seen.add(sockaddr)
+            sock = _stdsocket.socket(family, type_, proto)
+            sockets.append(sock)
+            if sys.platform != "win32":
+                # A restarted server must not wait for TIME_WAIT to end (Windows means
+                # something else by SO_REUSEADDR: sharing a port with anyone).
+                sock.setsockopt(_stdsocket.SOL_SOCKET, _stdsocket.SO_REUSEADDR, 1)
+            if reuse_port:
+                sock.setsockopt(_stdsocket.SOL_SOCKET, _stdsocket.SO_REUSEPORT, 1)
+            if family == _stdsocket.AF_INET6:
+                sock.setsockopt(_stdsocket.IPPROTO_IPV6, _stdsocket.IPV6_V6ONLY, 1)
+            try:
+                sock.bind(sockaddr)
+            except OSError as exc:
+                raise OSError(exc.errno, f"{exc.strerror} (while binding {sockaddr!r})") from None
+            sock.listen(backlog)
+    except BaseException:
+        for sock in sockets:
+            sock.close()
+        raise
+    return sockets
 
 
 def create_server(
@@ -895,8 +990,22 @@ class _Connection:
         msg = self.sock._http_message if hasattr(self, "sock") else None
         if msg is not None and not msg.headers_sent:
             msg.should_keep_alive = False
-        if hasattr(self, "sock") and self.state.idle:
+        if hasattr(self, "sock") and self.state.idle and not self._input_waiting():
             self.sock.destroy()
+
+    def _input_waiting(self) -> bool:
+        """Whether the kernel holds bytes this connection has not read yet.
+
+        An idle connection with a request already in the kernel is not closed by
+        ``close()``: that request is served (with ``Connection: close``) rather
+        than lost to the race between the client's send and the server's close.
+        """
+        fd = self.sock._fd
+        if fd < 0 or not hasattr(select, "poll"):
+            return False
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        return bool(poller.poll(0))
 
     # -- errors and upgrades ----------------------------------------------------------
 
