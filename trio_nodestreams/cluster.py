@@ -153,7 +153,12 @@ class Worker:
           OSError: the port cannot be served.
         """
         if self._inherited_fd is not None:
-            await server.listen(backlog=backlog, fd=os.dup(self._inherited_fd))
+            # The server takes the inherited socket over: no copy may stay open here, or
+            # the kernel would keep queueing connections that nobody accepts.
+            fd, self._inherited_fd = self._inherited_fd, -1
+            if fd < 0:
+                raise RuntimeError("this worker already serves the cluster's socket")
+            await server.listen(backlog=backlog, fd=fd)
         else:
             await server.listen(self.port, self.host, backlog, reuse_port=True)
         self._servers.append(server)
@@ -254,6 +259,14 @@ def _resolve(target: tuple[str, str, str | None]) -> Callable[..., Awaitable[obj
     return obj  # type: ignore[no-any-return]
 
 
+def _reason(exc: BaseException) -> str:
+    """``RuntimeError: boom``: the one-line reason, looking inside groups of one."""
+    while isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
+        exc = exc.exceptions[0]
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
 def _worker_entry() -> None:
     """The worker process: read the configuration, run ``main``, report how it went."""
     config: dict[str, Any] = pickle.loads(base64.b64decode(os.environ.pop(WORKER_ENV)))
@@ -283,7 +296,7 @@ def _worker_entry() -> None:
     except BaseException as exc:
         if isinstance(exc, SystemExit) and not exc.code:
             raise
-        reason = f"{type(exc).__name__}: {exc}".splitlines()[0] if str(exc) else type(exc).__name__
+        reason = _reason(exc)
         log.error("worker %d failed: %s", config["id"], reason, exc_info=exc)
         status(f"error {reason}")
         status_file.close()
@@ -350,6 +363,7 @@ class Supervisor:
         requests; the supervisor kills it ``KILL_MARGIN`` seconds later.
       backoff: the restart delays.
       ready_timeout: seconds a new worker has to listen before it is killed.
+      on_stop: called when the stop begins (no worker will be started after it).
     """
 
     def __init__(
@@ -360,8 +374,10 @@ class Supervisor:
         graceful_timeout: float = 30.0,
         backoff: Backoff = Backoff(),
         ready_timeout: float = 60.0,
+        on_stop: Callable[[], object] | None = None,
     ) -> None:
         self._spawn = spawn
+        self._on_stop = on_stop
         self.workers = workers
         self.graceful_timeout = graceful_timeout
         self.backoff = backoff
@@ -369,7 +385,7 @@ class Supervisor:
         self.stopping = False
         self._stopped = trio.Event()
         self._slots = [_Slot(i + 1) for i in range(workers)]
-        self._live: set[WorkerProcess] = set()
+        self._live: dict[WorkerProcess, None] = {}  # in start order
         # Workers replaced on SIGHUP, stopping gracefully.
         self._retired: set[WorkerProcess] = set()
         self._reloading = False
@@ -377,6 +393,8 @@ class Supervisor:
         self.restarts = 0
         #: Set once every first worker is ready (or failed to be).
         self.started = trio.Event()
+        #: Set once some worker is ready.
+        self.serving = trio.Event()
         #: Set each time a SIGHUP's replacement round ends.
         self.reloaded = trio.Event()
 
@@ -429,6 +447,8 @@ class Supervisor:
         self.stopping = True
         log.info("%s: stopping %d worker(s) gracefully (up to %.1f s)", why, len(self._live), self.graceful_timeout)
         self._stopped.set()
+        if self._on_stop is not None:
+            self._on_stop()
         for proc in list(self._live):
             proc.signal(signal.SIGTERM)
         for slot in self._slots:
@@ -465,12 +485,13 @@ class Supervisor:
         except OSError as exc:
             log.error("worker %d could not be started: %s", slot.id, exc)
             return None
-        self._live.add(proc)
+        self._live[proc] = None
         self._nursery.start_soon(self._reap, slot, proc)
         with trio.move_on_after(self.ready_timeout):
             await proc.settled.wait()
         if proc.ready.is_set():
             log.info("worker %d ready (pid %d)", slot.id, proc.pid)
+            self.serving.set()
         elif not proc.exited.is_set():
             log.error("worker %d (pid %d) not ready after %.1f s: killing it", slot.id, proc.pid, self.ready_timeout)
             proc.signal(signal.SIGKILL)
@@ -478,7 +499,7 @@ class Supervisor:
 
     async def _reap(self, slot: _Slot, proc: WorkerProcess) -> None:
         await proc.exited.wait()
-        self._live.discard(proc)
+        self._live.pop(proc, None)
         if proc in self._retired:
             self._retired.discard(proc)
             log.info("worker %d (pid %d), replaced, %s", slot.id, proc.pid, describe_exit(proc))
@@ -724,12 +745,20 @@ async def _supervise(
                     nursery.start_soon(proc.watch, trio.lowlevel.FdStream(status_r))
                     return proc
 
+                def release() -> None:
+                    # The shared socket closes with the last worker's copy; the workers
+                    # serve what its queue still holds as they close theirs.
+                    if not use_reuse:
+                        sock.close()
+
                 supervisor = Supervisor(
-                    spawn, workers, graceful_timeout=graceful_timeout, backoff=backoff, ready_timeout=ready_timeout
-                )
+                    spawn, workers, graceful_timeout=graceful_timeout, backoff=backoff,
+                    ready_timeout=ready_timeout, on_stop=release,
+                )  # fmt: skip
 
                 async def announce() -> None:
                     await supervisor.started.wait()
+                    await supervisor.serving.wait()
                     if on_ready is not None and not supervisor.stopping:
                         on_ready(bound_host, bound_port)
 
