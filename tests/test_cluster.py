@@ -23,7 +23,10 @@ import trio.testing
 import trio_nodestreams as ns
 from trio_nodestreams import cluster, http
 
+from trio_nodestreams.http._server import PENDING_GRACE
+
 from .cluster_support import Load, exchange, get, supervised
+from .test_http_timeouts import GET, answered, connection
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and processes")
 
@@ -307,6 +310,39 @@ async def test_close_serves_the_connections_already_in_the_kernel_queue() -> Non
     for got in answers:
         assert got.startswith(b"HTTP/1.1 200 OK\r\n") and b"Connection: close" in got
         assert got.endswith(b"served")
+
+
+@pytest.mark.parametrize("serve_pending", [False, True])
+async def test_close_and_a_connection_that_has_not_sent_its_request_yet(
+    mock_clock: trio.testing.MockClock, serve_pending: bool
+) -> None:
+    """Node's close() drops it as idle at once; ``serve_pending`` answers it if it comes in time."""
+    server = answered()
+    with trio.fail_after(60):
+        async with connection(server) as peer:
+            await trio.testing.wait_all_tasks_blocked()
+            server.close(serve_pending=serve_pending)
+            if serve_pending:
+                await trio.sleep(PENDING_GRACE / 2)
+                await peer.send(GET)
+            await peer.read_to_end()
+    if serve_pending:
+        assert peer.received.startswith(b"HTTP/1.1 200 OK\r\n") and b"Connection: close" in peer.received
+    else:
+        assert peer.received == b"" and peer.closed_at == 0
+
+
+async def test_close_serve_pending_closes_a_silent_connection_after_the_grace(
+    mock_clock: trio.testing.MockClock,
+) -> None:
+    server = answered()
+    with trio.fail_after(60):
+        async with connection(server) as peer:
+            await trio.testing.wait_all_tasks_blocked()
+            server.close(serve_pending=True)
+            closed = await peer.read_to_end()
+    assert peer.received == b""  # no 408: the client was not late, the server is closing
+    assert closed == pytest.approx(PENDING_GRACE)
 
 
 # -- real supervisors and workers, under load --------------------------------------------------

@@ -106,7 +106,7 @@ class ListenableServer(Protocol):
         self, port: int = ..., host: str = ..., backlog: int = ..., *, reuse_port: bool = ..., fd: int | None = ...
     ) -> Any: ...
 
-    def close(self) -> Any: ...
+    def close(self, *, serve_pending: bool = ...) -> Any: ...
 
     def close_all_connections(self) -> None: ...
 
@@ -163,7 +163,7 @@ class Worker:
             await server.listen(self.port, self.host, backlog, reuse_port=True)
         self._servers.append(server)
         if self.stopping.is_set():
-            server.close()
+            server.close(serve_pending=True)
         self.ready()
 
     def ready(self) -> None:
@@ -179,7 +179,8 @@ class Worker:
             return
         self.stopping.set()
         for server in self._servers:
-            server.close()
+            # A client that connected just before is served, not dropped as idle.
+            server.close(serve_pending=True)
 
     async def _drain(self) -> bool:
         """After :meth:`stop`: wait for the servers to close, forcing them at the timeout.

@@ -55,6 +55,8 @@ MAX_CHUNKS_PER_SECOND = 200_000
 CHUNKS_PER_CHECKPOINT = 2048
 #: Requests dispatched and not yet answered before the connection stops reading.
 MAX_IN_FLIGHT = 64
+#: Seconds a new connection has to send its first request once ``close(serve_pending=True)`` ran.
+PENDING_GRACE = 1.0
 
 _CANNED: dict[str, bytes] = {
     "HPE_HEADER_OVERFLOW": b"HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n",
@@ -191,6 +193,7 @@ class Server(EventEmitter):
         self._address: dict[str, Any] | None = None
         self._closed_event = trio.Event()
         self._closing = False
+        self._serve_pending = False
         self.listening = False
 
     # -- lifecycle -----------------------------------------------------------------
@@ -271,16 +274,25 @@ class Server(EventEmitter):
         """``{'address', 'family', 'port'}`` once listening."""
         return self._address
 
-    def close(self, callback: Callable[..., object] | None = None) -> Server:
+    def close(self, callback: Callable[..., object] | None = None, *, serve_pending: bool = False) -> Server:
         """Stop accepting; idle connections close now, busy ones after their response.
 
         ``'close'`` is emitted once every connection is gone.
+
+        Args:
+          callback: a ``'close'`` listener.
+          serve_pending: keep a connection that has not sent its first request yet
+            open for up to ``PENDING_GRACE`` seconds, and answer that request (with
+            ``Connection: close``), instead of closing it as idle as Node does: a
+            client that connected just before the close is served, not dropped.
+            A graceful stop (``cluster``) uses it.
         """
         if callback is not None:
             self.once("close", callback)
         if self._closing:
             return self
         self._closing = True
+        self._serve_pending = serve_pending
         self.listening = False
         self._stop_accepting()
         if self._accept_scope is not None:
@@ -474,6 +486,8 @@ class _Connection:
         self.chunks_at_window = 0
         self.chunks_checked = 0
         self.closing = False
+        # With close(serve_pending=True): when a connection that never sent a request closes.
+        self.pending_until = math.inf
         self.now: Callable[[], float] = trio.current_time
 
     # -- the task -----------------------------------------------------------------
@@ -497,6 +511,8 @@ class _Connection:
                 server.emit("connection", sock)
                 self.now = trio.lowlevel.current_clock().current_time
                 self.idle_since = self.now()
+                if server._closing:
+                    self.server_closing()  # accepted just before close(), started after it
                 try:
                     await self._serve()
                 finally:
@@ -621,7 +637,8 @@ class _Connection:
             if not self.state.served:
                 # A new connection that sends nothing gets the headers timeout, not a
                 # keep-alive: a silent peer must not hold a connection forever.
-                return self.idle_since + server.headers_timeout / 1000 if server.headers_timeout else math.inf
+                deadline = self.idle_since + server.headers_timeout / 1000 if server.headers_timeout else math.inf
+                return min(deadline, self.pending_until)
             if not server.keep_alive_timeout:
                 return math.inf
             return self.idle_since + (server.keep_alive_timeout + KEEP_ALIVE_TIMEOUT_BUFFER) / 1000
@@ -635,7 +652,9 @@ class _Connection:
     def _on_deadline(self) -> None:
         """The current phase's timeout ran out."""
         timer = self.state.timer
-        if timer is Timer.KEEP_ALIVE and not self.state.served:
+        if timer is Timer.KEEP_ALIVE and not self.state.served and self.now() >= self.pending_until:
+            self.sock.destroy()  # the server closes, and this client sent nothing in time
+        elif timer is Timer.KEEP_ALIVE and not self.state.served:
             self._socket_error(err_request_timeout())
         elif timer is Timer.KEEP_ALIVE:
             # Node's keep-alive runs on the socket timeout: the server may keep it.
@@ -990,8 +1009,16 @@ class _Connection:
         msg = self.sock._http_message if hasattr(self, "sock") else None
         if msg is not None and not msg.headers_sent:
             msg.should_keep_alive = False
-        if hasattr(self, "sock") and self.state.idle and not self._input_waiting():
-            self.sock.destroy()
+        if not hasattr(self, "sock") or not self.state.idle or self._input_waiting():
+            return
+        if self.server._serve_pending and not self.state.served:
+            # Connected just before the close: its request is likely on its way.
+            self.pending_until = self.now() + PENDING_GRACE
+            cs = self.sock._io_scope
+            if cs is not None and cs.deadline > self.pending_until:
+                cs.deadline = self.pending_until
+            return
+        self.sock.destroy()
 
     def _input_waiting(self) -> bool:
         """Whether the kernel holds bytes this connection has not read yet.
