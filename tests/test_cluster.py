@@ -22,7 +22,6 @@ import trio.testing
 
 import trio_nodestreams as ns
 from trio_nodestreams import cluster, http
-
 from trio_nodestreams.http._server import PENDING_GRACE
 
 from .cluster_support import Load, exchange, get, supervised
