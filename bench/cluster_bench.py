@@ -108,7 +108,7 @@ def bench(duration: float = 5, connections: int = 50, reps: int = 3) -> dict[str
     clusters = {1: Cluster(1), 2: Cluster(2)}
     runs: dict[int, list[dict[str, Any]]] = {1: [], 2: []}
     try:
-        for n, c in clusters.items():
+        for c in clusters.values():
             wrk(c.port, 1, connections)  # warm-up: imports, caches
         for _ in range(reps):
             for n, c in clusters.items():
