@@ -318,7 +318,7 @@ class WorkerProcess(Protocol):
     settled: trio.Event
     #: Set once the worker has exited and said all it had to say.
     exited: trio.Event
-    #: The exit status (negative: killed by that signal), once exited.
+    #: The exit status once exited; a negative one is minus the signal that killed it.
     returncode: int | None
     #: Why the worker failed, in its own words, if it said so.
     reason: str | None
