@@ -388,7 +388,7 @@ class Supervisor:
         self._slots = [_Slot(i + 1) for i in range(workers)]
         self._live: dict[WorkerProcess, None] = {}  # in start order
         # Workers replaced on SIGHUP, stopping gracefully.
-        self._retired: set[WorkerProcess] = set()
+        self._retired: dict[WorkerProcess, None] = {}
         self._reloading = False
         #: Restarts after a failure, in total (replacements on SIGHUP do not count).
         self.restarts = 0
@@ -502,7 +502,7 @@ class Supervisor:
         await proc.exited.wait()
         self._live.pop(proc, None)
         if proc in self._retired:
-            self._retired.discard(proc)
+            del self._retired[proc]
             log.info("worker %d (pid %d), replaced, %s", slot.id, proc.pid, describe_exit(proc))
         else:
             slot.attention.set()
@@ -567,7 +567,8 @@ class Supervisor:
         new = await self._launch(slot)
         if new is not None and new.ready.is_set() and not self.stopping:
             slot.current = new
-            self._retired.add(old)
+            if not old.exited.is_set():
+                self._retired[old] = None
             log.info("worker %d: pid %d replaces pid %d, which stops gracefully", slot.id, new.pid, old.pid)
             old.signal(signal.SIGTERM)
         else:
@@ -728,7 +729,19 @@ async def _supervise(
             }
             async with trio.open_nursery() as nursery:
 
+                spawning = 0
+
                 async def spawn(worker_id: int) -> WorkerProcess:
+                    nonlocal spawning
+                    spawning += 1
+                    try:
+                        return await start(worker_id)
+                    finally:
+                        spawning -= 1
+                        if supervisor.stopping and not spawning:
+                            release()
+
+                async def start(worker_id: int) -> WorkerProcess:
                     status_r, status_w = os.pipe()
                     config = {**base, "id": worker_id, "status_fd": status_w}
                     env = {**os.environ, WORKER_ENV: base64.b64encode(pickle.dumps(config)).decode()}
@@ -748,8 +761,9 @@ async def _supervise(
 
                 def release() -> None:
                     # The shared socket closes with the last worker's copy; the workers
-                    # serve what its queue still holds as they close theirs.
-                    if not use_reuse:
+                    # serve what its queue still holds as they close theirs. A worker
+                    # being started still inherits it: then the last start closes it.
+                    if not use_reuse and not spawning:
                         sock.close()
 
                 supervisor = Supervisor(
@@ -806,6 +820,9 @@ def run(
       ready_timeout: seconds a new worker has to listen before it is killed.
       backlog: the listen queue's length.
       on_ready: called with the bound host and port once the first workers are up.
+
+    Logging is set up (INFO and above to stderr, the pid on every line) in the
+    supervisor and in each worker, unless the program set it up already.
 
     Returns:
       0 once the workers stopped.

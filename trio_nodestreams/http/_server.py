@@ -423,10 +423,7 @@ async def _bind_sockets(port: int, host: str, backlog: int, reuse_port: bool) ->
                 sock.setsockopt(_stdsocket.SOL_SOCKET, _stdsocket.SO_REUSEPORT, 1)
             if family == _stdsocket.AF_INET6:
                 sock.setsockopt(_stdsocket.IPPROTO_IPV6, _stdsocket.IPV6_V6ONLY, 1)
-            try:
-                sock.bind(sockaddr)
-            except OSError as exc:
-                raise OSError(exc.errno, f"{exc.strerror} (while binding {sockaddr!r})") from None
+            sock.bind(sockaddr)
             sock.listen(backlog)
     except BaseException:
         for sock in sockets:
