@@ -331,6 +331,25 @@ async def test_close_and_a_connection_that_has_not_sent_its_request_yet(
         assert peer.received == b"" and peer.closed_at == 0
 
 
+async def test_close_serve_pending_answers_the_next_request_on_a_kept_alive_connection(
+    mock_clock: trio.testing.MockClock,
+) -> None:
+    """A client reusing its connection as the server closes is answered, not reset."""
+    server = answered()
+    with trio.fail_after(60):
+        async with connection(server) as peer:
+            await peer.send(GET)
+            await peer.read_until(b"ok")
+            assert b"Connection: keep-alive" in peer.received
+            del peer.received[:]
+            server.close(serve_pending=True)
+            await trio.sleep(PENDING_GRACE / 2)
+            await peer.send(GET)
+            await peer.read_to_end()
+    assert peer.received.startswith(b"HTTP/1.1 200 OK\r\n") and b"Connection: close" in peer.received
+    assert peer.received.endswith(b"ok")
+
+
 async def test_close_serve_pending_closes_a_silent_connection_after_the_grace(
     mock_clock: trio.testing.MockClock,
 ) -> None:
@@ -354,7 +373,7 @@ async def test_sigkill_of_a_worker_under_load() -> None:
             await sup.wait_for(r"worker \d ready", 2)
             load = Load(sup.port, 8)
             nursery.start_soon(load.run)
-            await load.served(400)
+            await load.served(200)
             victim, open_on_victim = load.pids_of_connections().most_common(1)[0]
             os.kill(victim, signal.SIGKILL)
             line = (await sup.wait_for(rf"worker (\d) \(pid {victim}\) killed by SIGKILL after it was ready; restarting in"))[0]
@@ -367,10 +386,10 @@ async def test_sigkill_of_a_worker_under_load() -> None:
                 _, headers, _ = await get(sup.port, "/")
                 if int(headers["x-worker-pid"]) == new_pid:
                     break
-            before = load.ok
-            await load.served(before + 200)
+            await load.served(load.ok + 100)
             load.stop()
         lost = load.lost()
+        print(f"SIGKILL: {load.ok} answered, {len(lost)} lost of {open_on_victim} connections on the killed worker")
         assert 1 <= len(lost) <= open_on_victim, (lost, open_on_victim)
         assert {pid for pid, _ in load.failed_retries} <= {victim}, load.failed_retries
         assert {pid for pid, _ in lost} == {victim}, lost
@@ -395,7 +414,7 @@ async def test_sigterm_under_load_lets_started_requests_finish(reuse_port: str) 
                     nonlocal count
                     stream = await trio.open_tcp_stream("127.0.0.1", sup.port)
                     async with stream:
-                        await stream.send_all(b"GET /slow?ms=1500 HTTP/1.1\r\nHost: x\r\n\r\n")
+                        await stream.send_all(b"GET /slow?ms=800 HTTP/1.1\r\nHost: x\r\n\r\n")
                         first = await stream.receive_some(4096)  # the head: the request started
                         count += 1
                         if count == 3:
@@ -418,8 +437,11 @@ async def test_sigterm_under_load_lets_started_requests_finish(reuse_port: str) 
             assert answer.startswith(b"HTTP/1.1 200 OK\r\n")
             assert answer.endswith(b"4\r\nend\n\r\n0\r\n\r\n"), answer
         assert len(slow) == 3
-        # No answer was cut; the rest never started.
+        print(f"SIGTERM ({reuse_port}): {load.ok} answered, {len(load.retried)} sent again, {load.refused} refused")
+        # No answer was cut, no kept-alive connection was closed under a request; what was
+        # refused came after the listeners closed and never started.
         assert load.unanswered() == [], "\n".join(map(str, load.unanswered())) + "\n" + sup.log()
+        assert load.retried == [], load.retried
         assert len(sup.matching(r"worker \d \(pid \d+\) exited with status 0")) == 2, sup.log()
 
 
@@ -430,7 +452,7 @@ async def test_sighup_under_load_loses_no_request() -> None:
             old = set(sup.ready_pids().values())
             load = Load(sup.port, 8)
             nursery.start_soon(load.run)
-            await load.served(300)
+            await load.served(200)
             sup.signal(signal.SIGHUP)
             await sup.wait_for(r"SIGHUP: every worker replaced")
             await sup.wait_for(r"replaced, exited with status 0", 2)
@@ -439,22 +461,22 @@ async def test_sighup_under_load_loses_no_request() -> None:
             # Connections the old workers closed come back to the new ones.
             for pid in new:
                 await load.served(1, pid)
-            await load.served(load.ok + 200)
+            await load.served(load.ok + 100)
             load.stop()
+        print(f"SIGHUP: {load.ok} answered, {len(load.retried)} sent again on a new connection")
         assert load.unanswered() == [] and load.refused == 0, (load.unanswered(), load.refused)
-        # Only an idle keep-alive connection closed by a stopping worker just as the
-        # client reused it is sent again; at most once per connection and replaced worker.
-        assert len(load.retried) <= 2 * load.connections, load.retried
-        assert {pid for pid, _ in load.retried} <= old
+        # Not even a retry: a stopping worker answers the next request on each kept-alive
+        # connection (with Connection: close) instead of closing it under the client.
+        assert load.retried == [], load.retried
 
 
 async def test_a_worker_crashing_at_start_is_logged_and_backed_off() -> None:
     with trio.fail_after(30):
-        async with supervised("--workers", "1", "--crash", "missing setting X", "--backoff", "0.2") as sup:
+        async with supervised("--workers", "1", "--crash", "missing setting X", "--backoff", "0.1") as sup:
             lines = await sup.wait_for(r"restarting in ([\d.]+) s \(failure (\d) in a row\)", 3)
             sup.signal(signal.SIGTERM)
             assert await sup.proc.wait() == 0
-    assert [m[1] for m in lines[:3]] == ["0.20", "0.40", "0.80"]
+    assert [m[1] for m in lines[:3]] == ["0.10", "0.20", "0.40"]
     reasons = sup.matching(r"exited with status 1 \(RuntimeError: missing setting X\) before it was ready")
     assert len(reasons) >= 3
     # The traceback is in the worker's own log line, with its pid.

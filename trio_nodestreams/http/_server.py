@@ -55,7 +55,7 @@ MAX_CHUNKS_PER_SECOND = 200_000
 CHUNKS_PER_CHECKPOINT = 2048
 #: Requests dispatched and not yet answered before the connection stops reading.
 MAX_IN_FLIGHT = 64
-#: Seconds a new connection has to send its first request once ``close(serve_pending=True)`` ran.
+#: Seconds an idle connection has to send its next request once ``close(serve_pending=True)`` ran.
 PENDING_GRACE = 1.0
 
 _CANNED: dict[str, bytes] = {
@@ -281,11 +281,11 @@ class Server(EventEmitter):
 
         Args:
           callback: a ``'close'`` listener.
-          serve_pending: keep a connection that has not sent its first request yet
-            open for up to ``PENDING_GRACE`` seconds, and answer that request (with
-            ``Connection: close``), instead of closing it as idle as Node does: a
-            client that connected just before the close is served, not dropped.
-            A graceful stop (``cluster``) uses it.
+          serve_pending: keep a connection that is between requests (a new one, or
+            a kept-alive one) open for up to ``PENDING_GRACE`` seconds, and answer
+            its next request with ``Connection: close``, instead of closing it as
+            idle as Node does: a client that sends just as the server closes is
+            answered rather than reset. A graceful stop (``cluster``) uses it.
         """
         if callback is not None:
             self.once("close", callback)
@@ -637,8 +637,8 @@ class _Connection:
                 deadline = self.idle_since + server.headers_timeout / 1000 if server.headers_timeout else math.inf
                 return min(deadline, self.pending_until)
             if not server.keep_alive_timeout:
-                return math.inf
-            return self.idle_since + (server.keep_alive_timeout + KEEP_ALIVE_TIMEOUT_BUFFER) / 1000
+                return self.pending_until
+            return min(self.idle_since + (server.keep_alive_timeout + KEEP_ALIVE_TIMEOUT_BUFFER) / 1000, self.pending_until)
         deadline = math.inf
         if server.request_timeout:
             deadline = self.message_start + server.request_timeout / 1000
@@ -649,7 +649,7 @@ class _Connection:
     def _on_deadline(self) -> None:
         """The current phase's timeout ran out."""
         timer = self.state.timer
-        if timer is Timer.KEEP_ALIVE and not self.state.served and self.now() >= self.pending_until:
+        if timer is Timer.KEEP_ALIVE and self.now() >= self.pending_until:
             self.sock.destroy()  # the server closes, and this client sent nothing in time
         elif timer is Timer.KEEP_ALIVE and not self.state.served:
             self._socket_error(err_request_timeout())
@@ -737,7 +737,7 @@ class _Connection:
                 # Its response finished first: the connection is idle from now on.
                 self.idle_since = self.now()
                 if self.server._closing or self.closing:
-                    self.sock.destroy_soon()
+                    self._idle_while_closing()
         # Node reads on after a message (readStart): the next one, or the end, must be seen.
         self.body_paused = False
         req.complete = True
@@ -948,7 +948,7 @@ class _Connection:
             elif state.phase is Phase.IDLE:
                 self.idle_since = self.now()
                 if self.server._closing or self.closing:
-                    sock.destroy_soon()
+                    self._idle_while_closing()
         if self.output_paused or len(incoming) < MAX_IN_FLIGHT:
             self._on_socket_drain()
             self.wake.set()
@@ -1006,16 +1006,30 @@ class _Connection:
         msg = self.sock._http_message if hasattr(self, "sock") else None
         if msg is not None and not msg.headers_sent:
             msg.should_keep_alive = False
-        if not hasattr(self, "sock") or not self.state.idle or self._input_waiting():
+        if hasattr(self, "sock") and self.state.idle:
+            self._idle_while_closing(at_once=True)
+
+    def _idle_while_closing(self, at_once: bool = False) -> None:
+        """The server closes and this connection is between requests: close it, or wait.
+
+        With ``close(serve_pending=True)`` the client gets ``PENDING_GRACE`` seconds to
+        send its next request (answered with ``Connection: close``): a client that
+        reuses a kept-alive connection, or connected just before, is answered instead
+        of meeting a close it cannot tell from a failure.
+        """
+        if self._input_waiting():
+            return  # its next request is already here: it is served, then the connection closes
+        if self.server._serve_pending:
+            if self.pending_until == math.inf:
+                self.pending_until = self.now() + PENDING_GRACE
+                cs = self.sock._io_scope
+                if cs is not None and cs.deadline > self.pending_until:
+                    cs.deadline = self.pending_until
             return
-        if self.server._serve_pending and not self.state.served:
-            # Connected just before the close: its request is likely on its way.
-            self.pending_until = self.now() + PENDING_GRACE
-            cs = self.sock._io_scope
-            if cs is not None and cs.deadline > self.pending_until:
-                cs.deadline = self.pending_until
-            return
-        self.sock.destroy()
+        if at_once:
+            self.sock.destroy()
+        else:
+            self.sock.destroy_soon()  # what was just written goes out first
 
     def _input_waiting(self) -> bool:
         """Whether the kernel holds bytes this connection has not read yet.
