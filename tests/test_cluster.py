@@ -406,7 +406,7 @@ async def test_sigterm_under_load_lets_started_requests_finish(reuse_port: str) 
             slow: list[tuple[int, bytes]] = []
             async with trio.open_nursery() as nursery:
                 nursery.start_soon(load.run)
-                await load.served(300)
+                await load.served(200)
                 started = trio.Event()
                 count = 0
 
