@@ -8,8 +8,8 @@ R interleaved rounds, medians reported. Nothing is pinned: the workers may use
 both cores, and so may wrk, which shares them (on a 2-core machine the ratio is
 bounded by what the load generator leaves). For each run: req/s, the CPU seconds
 of the server side (supervisor + workers, from /proc) and of wrk (from rusage),
-as cores used over the run; and the resident memory of each worker and of the
-supervisor after the runs.
+as cores used over the run, and the server's CPU time per request; and the
+resident memory of each worker and of the supervisor after the runs.
 """
 
 from __future__ import annotations
@@ -119,6 +119,7 @@ def bench(duration: float = 5, connections: int = 50, reps: int = 3) -> dict[str
                 if row["status"] == "ok":
                     row["server_cpu_s"] = round(c.cpu() - before, 3)
                     row["server_cores"] = round(row["server_cpu_s"] / wall, 2)
+                    row["server_cpu_us_per_req"] = round(row["server_cpu_s"] / row["requests"] * 1e6, 1)
                     row["client_cores"] = round(row["client_cpu_s"] / wall, 2)
                 runs[n].append(row)
         memory = {
@@ -149,6 +150,7 @@ def bench(duration: float = 5, connections: int = 50, reps: int = 3) -> dict[str
             "req_per_s": statistics.median(r["req_per_s"] for r in ok),
             "server_cores": statistics.median(r["server_cores"] for r in ok),
             "client_cores": statistics.median(r["client_cores"] for r in ok),
+            "server_cpu_us_per_req": statistics.median(r["server_cpu_us_per_req"] for r in ok),
             "runs_req_per_s": [r["req_per_s"] for r in ok],
             **memory[n],
             "exit_status": statuses[n],
@@ -176,7 +178,8 @@ def report(section: dict[str, Any]) -> str:
             lines.append(f"  --workers {n}: {row.get('status')}: {str(row.get('reason', ''))[:100]}")
             continue
         lines.append(
-            f"  --workers {n}: {row['req_per_s']:9.0f} req/s   server {row['server_cores']:.2f} cores, "
+            f"  --workers {n}: {row['req_per_s']:9.0f} req/s   server {row['server_cores']:.2f} cores "
+            f"({row['server_cpu_us_per_req']:.0f} us CPU/req), "
             f"wrk {row['client_cores']:.2f} cores   RSS per worker {row['worker_rss_mib']} MiB, "
             f"supervisor {row['supervisor_rss_mib']} MiB"
         )
