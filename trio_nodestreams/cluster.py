@@ -151,6 +151,11 @@ class Worker:
 
         Raises:
           OSError: the port cannot be served.
+          RuntimeError: a second server asks for the cluster's inherited socket.
+
+        Cancellation:
+          Cancelled while binding, nothing is left listening and the supervisor
+          was not told this worker is ready.
         """
         if self._inherited_fd is not None:
             # The server takes the inherited socket over: no copy may stay open here, or

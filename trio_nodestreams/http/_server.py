@@ -483,7 +483,7 @@ class _Connection:
         self.chunks_at_window = 0
         self.chunks_checked = 0
         self.closing = False
-        # With close(serve_pending=True): when a connection that never sent a request closes.
+        # With close(serve_pending=True): when this connection, idle, closes unless a request came.
         self.pending_until = math.inf
         self.now: Callable[[], float] = trio.current_time
 
