@@ -15,6 +15,7 @@ import signal
 import socket
 import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 import trio
@@ -482,6 +483,27 @@ async def test_a_worker_crashing_at_start_is_logged_and_backed_off() -> None:
     # The traceback is in the worker's own log line, with its pid.
     assert sup.matching(r"\[\d+\] ERROR trio_nodestreams.cluster: worker 1 failed: RuntimeError: missing setting X")
     assert not sup.matching("serving on")
+
+
+def _gone(pid: int) -> bool:
+    """Whether process ``pid`` has exited (a zombie nobody reaped yet counts as gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return True
+    return stat[stat.rindex(")") + 2] in "ZX"
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/stat"), reason="reads /proc")
+async def test_workers_stop_on_their_own_when_the_supervisor_is_killed() -> None:
+    with trio.fail_after(30):
+        async with supervised("--workers", "1") as sup:
+            pid = (await sup.wait_for(r"worker 1 ready \(pid (\d+)\)"))[0][1]
+            sup.signal(signal.SIGKILL)
+            await sup.proc.wait()
+            while not _gone(int(pid)):  # poll: the worker is not our child
+                await trio.sleep(0.05)
+            await sup.wait_for(rf"\[{pid}\] WARNING trio_nodestreams.cluster: worker 1: the supervisor is gone, stopping")
 
 
 async def test_cli_serve_workers_and_clean_exit_on_sigint() -> None:
