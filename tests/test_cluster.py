@@ -199,6 +199,35 @@ async def test_sighup_replaces_workers_one_by_one_with_a_listener_at_every_momen
     assert sup.restarts == 0
 
 
+async def test_a_replacement_that_fails_to_start_leaves_the_old_worker_serving(
+    mock_clock: trio.testing.MockClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A SIGHUP with broken code: each replacement fails, the old workers stay; nothing spins."""
+    send, receive = trio.open_memory_channel[int](4)
+    with trio.fail_after(60):
+        async with trio.open_nursery() as nursery:
+            fakes = Fakes(nursery, start=1.0)
+            sup = cluster.Supervisor(fakes.spawn, 2)
+            nursery.start_soon(sup.run, _signals(receive))
+            await sup.started.wait()
+            old = sup.pids()
+            fakes.crash = "syntax error in the new code"
+            await send.send(signal.SIGHUP)
+            await trio.sleep(0.001)
+            await sup.reloaded.wait()
+            assert sup.pids() == old
+            assert all(not proc.signals for proc in fakes.made[:2])
+            assert len(fakes.made) == 4  # one attempt per worker
+            await send.send(signal.SIGTERM)
+    failed = [r.getMessage() for r in caplog.records if "the replacement" in r.getMessage()]
+    assert failed == [
+        f"worker {n}: the replacement exited with status 1 (RuntimeError: syntax error in the new code); "
+        f"pid {pid} stays"
+        for n, pid in ((1, old[0]), (2, old[1]))
+    ]
+    assert sup.restarts == 0
+
+
 async def test_stop_waits_for_graceful_workers_and_kills_one_that_ignores_it(
     mock_clock: trio.testing.MockClock,
 ) -> None:
