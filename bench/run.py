@@ -2,7 +2,8 @@
 
 Sections: streams, pipeline, http (wrk, interleaved rounds, req/s and the server's CPU
 time per request), idle (server RSS per held keep-alive connection), client, https (the
-same over TLS, and new TLS connections per second: bench/https_bench.py).
+same over TLS, and new TLS connections per second: bench/https_bench.py), cluster
+(``serve --workers 2`` against ``--workers 1``: req/s, CPU of each side, RSS per worker).
 Prints a table per section and writes bench/results/latest.json. Every figure is a
 measurement on this machine; what matters is the ratio of ours to the anchors (Node,
 raw Trio memory channels, the Trio floor, a bare Trio + httptools loop, a bare h11 loop,
@@ -933,7 +934,7 @@ def main() -> int:
         "what",
         nargs="?",
         default="all",
-        choices=["streams", "pipeline", "http", "idle", "client", "https", "all"],
+        choices=["streams", "pipeline", "http", "idle", "client", "https", "cluster", "all"],
     )
     parser.add_argument("--only", help="run only implementations whose name contains this (e.g. ours); "
                         "other rows are kept from the previous results file")  # fmt: skip
@@ -951,7 +952,7 @@ def main() -> int:
     parser.add_argument("--no-upload", action="store_true", help="skip the 256 MiB upload")
     args = parser.parse_args()
     sections = (
-        ["streams", "pipeline", "http", "idle", "client", "https"] if args.what == "all" else [args.what]
+        ["streams", "pipeline", "http", "idle", "client", "https", "cluster"] if args.what == "all" else [args.what]
     )
 
     t0 = time.monotonic()
@@ -980,6 +981,12 @@ def main() -> int:
         new["https"] = https_bench.bench(
             args.only, args.duration, args.connections, args.reps or 3, upload=not args.no_upload
         )
+    if "cluster" in sections:
+        sys.path.insert(0, str(BENCH))
+        import cluster_bench
+
+        print("  cluster (serve --workers 2 against --workers 1)", flush=True)
+        new["cluster"] = cluster_bench.bench(args.duration, args.connections, args.reps or 3)
 
     old: dict[str, Any] = {}
     if RESULTS.exists():
@@ -1007,6 +1014,11 @@ def main() -> int:
 
         print()
         print(https_bench.report(results["https"]))
+    if "cluster" in sections and results.get("cluster"):
+        import cluster_bench
+
+        print()
+        print(cluster_bench.report(results["cluster"]))
     print(f"\nwrote {RESULTS.relative_to(ROOT)} in {time.monotonic() - t0:.0f} s")
     return 0
 
