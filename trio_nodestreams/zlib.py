@@ -315,6 +315,8 @@ class _Inflater:
         self.started = False
         # A next gzip member found when a step's output budget was spent.
         self.pending = b""
+        # A gzip member ended exactly at the end of the input so far.
+        self.member_done = False
 
     def _new(self) -> Any:
         if self.dictionary is not None and self.fmt in ("raw", "deflate"):
@@ -326,6 +328,15 @@ class _Inflater:
         d = self.decompressor
         if self.ended:
             return out, False
+        if self.member_done:
+            # The last member ended with the previous input: this input starts the next
+            # one, unless it begins with a zero byte (padding: the rest is ignored).
+            self.member_done = False
+            if data and data[0] == 0:
+                self.ended = True
+                return out, False
+            if data:
+                d = self.decompressor = _zlib.decompressobj(self.wbits)
         if not data:
             data, self.pending = (self.pending or d.unconsumed_tail), b""
         if data and not self.started:
@@ -350,6 +361,9 @@ class _Inflater:
                             continue
                         self.pending = rest
                         return out, True
+                    if self.gzip and not rest:
+                        self.member_done = True
+                        return out, False
                     self.ended = True
                     return out, False
                 if d.unconsumed_tail:
@@ -414,7 +428,8 @@ class _BrotliDecoder:
             return out, False
         try:
             while True:
-                piece = d.process(data, output_buffer_limit=max(limit, 1))
+                budget = max(limit, 1)
+                piece = d.process(data, output_buffer_limit=budget)
                 data = b""
                 if piece:
                     out.append(piece)
@@ -422,7 +437,9 @@ class _BrotliDecoder:
                 if d.is_finished():
                     self.ended = True
                     return out, False
-                if not d.can_accept_more_data():
+                # A full output buffer may leave output inside the decoder: go on with
+                # empty input (within this step's budget, else in the next step).
+                if len(piece) >= budget or not d.can_accept_more_data():
                     if limit > 0:
                         continue
                     return out, True
@@ -529,7 +546,7 @@ class ZlibBase(Transform):
             flag = chunk.kind
         w = self._writable_state
         # The last chunk of an ended stream also finishes it (Node's maxFlush rule).
-        if w.ended and w.length == len(chunk):
+        if w.ending and w.length == len(chunk):
             flag = _max_flush(flag, self._finish_flush_flag)
         self.bytes_written += len(chunk)
         self._process(bytes(chunk) if type(chunk) is _FlushChunk else chunk, flag, callback)
@@ -537,16 +554,24 @@ class ZlibBase(Transform):
     def _flush(self, callback: Callback) -> None:
         self._transform(b"", None, callback)
 
+    def _final(self, callback: Callback) -> None:
+        # As Node's zlib: 'finish' does not wait for the last output; _flush runs from
+        # 'prefinish' and ends the readable side when it is done.
+        callback()
+
     def _process(self, data: bytes, flag: int, callback: Callback) -> None:
         limit = self._chunk_size * _STEP_BUFFERS
         engine = self._engine
         if len(data) < INLINE_LIMIT:
+            # Small input is processed here, but its outcome is delivered on the next tick:
+            # Node's zlib always completes a write later, and its event order shows it
+            # (write callbacks before 'prefinish', 'finish' before 'end').
             try:
                 out, more = engine.step(data, flag, limit)
             except NodeError as err:
-                callback(err)
+                self._scope.next_tick(self._failed, err, callback)
                 return
-            self._after_step(out, more, flag, callback)
+            self._scope.next_tick(self._after_step, out, more, flag, callback)
         else:
             self._busy = True
             self._scope.start_soon(self._process_task, engine, data, flag, limit, callback)
@@ -563,7 +588,13 @@ class ZlibBase(Transform):
         if not self.destroyed:
             self._after_step(out, more, flag, callback)
 
+    def _failed(self, err: BaseException, callback: Callback) -> None:
+        if not self.destroyed:
+            callback(err)
+
     def _after_step(self, out: list[bytes], more: bool, flag: int, callback: Callback) -> None:
+        if self.destroyed:
+            return
         room = True
         for piece in out:
             room = self._push_cut(piece)
