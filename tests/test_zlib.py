@@ -8,6 +8,7 @@ modules, which need no peer.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import random
@@ -196,7 +197,7 @@ def test_any_chunking_gives_the_same_output(fmt: str, cuts: list[int], level: in
     """Any chunking of the input gives the same output: the same compressed bytes (deflate
     family, level 1-9) or the same decoded bytes (Brotli, every decoder)."""
     bounds = [0, *sorted(cuts), len(SMALL)]
-    pieces = [SMALL[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+    pieces = [SMALL[a:b] for a, b in itertools.pairwise(bounds)]
     opts: dict[str, Any] = (
         {"params": {zlib.BROTLI_PARAM_QUALITY: level}} if fmt == "brotli" else {"level": level}
     )
@@ -208,7 +209,7 @@ def test_any_chunking_gives_the_same_output(fmt: str, cuts: list[int], level: in
         if fmt != "brotli":
             assert split == whole
         assert await through(inverse, [split], chunk_size=chunk_size) == SMALL
-        cut = [split[a * len(split) // len(SMALL) : b * len(split) // len(SMALL)] for a, b in zip(bounds, bounds[1:], strict=False)]
+        cut = [split[a * len(split) // len(SMALL) : b * len(split) // len(SMALL)] for a, b in itertools.pairwise(bounds)]
         assert await through(inverse, cut, chunk_size=chunk_size) == SMALL
 
     trio.run(main)
