@@ -502,6 +502,20 @@ class WriteStream(_FileIO, Writable):
 
     _construct = ReadStream._construct
 
+    def write(self, chunk: Chunk, encoding: str | Callback | None = None, callback: Callback | None = None) -> bool:
+        """Write ``chunk``; see :meth:`Writable.write`.
+
+        The first write of a burst corks the stream until the deferred calls queued
+        meanwhile have run (Node's ``setImmediate``), so that every chunk written in the
+        same burst (a pipe's flow after ``'drain'``, one chunk per tick) reaches the file
+        with one ``writev`` instead of one hop each; ``writable_corked`` shows it meanwhile.
+        """
+        state = self._writable_state
+        if not state.corked and not state.writing and not state.ending and not state.destroyed and not state.buffered:
+            state.corked += 1
+            self._scope.set_immediate(self.uncork)
+        return Writable.write(self, chunk, encoding, callback)
+
     def _write(self, chunk: Chunk, encoding: str | None, callback: Callback) -> None:
         assert isinstance(chunk, bytes)
         self._write_chunks([chunk], len(chunk), callback)
