@@ -1,7 +1,8 @@
 """Run the benchmark suite: ``.venv/bin/python bench/run.py [streams|http|all]``.
 
 Sections: streams, pipeline, http (wrk, interleaved rounds, req/s and the server's CPU
-time per request), idle (server RSS per held keep-alive connection), client.
+time per request), idle (server RSS per held keep-alive connection), client, fszlib
+(a 1 GiB file copy vs Node's fs streams and cp, gzip/gunzip MB/s vs Node).
 Prints a table per section and writes bench/results/latest.json. Every figure is a
 measurement on this machine; what matters is the ratio of ours to the anchors (Node,
 raw Trio memory channels, the Trio floor, a bare Trio + httptools loop, a bare h11 loop,
@@ -214,6 +215,24 @@ def bench_pipeline() -> dict[str, Any]:
         for row in rows.values():
             if isinstance(row, dict):
                 row["measured"] = stamp
+    return results
+
+
+# ----------------------------------------------------------------------------- fszlib
+
+
+def bench_fszlib(copy_mib: int) -> dict[str, Any]:
+    """bench/fszlib_bench.py: file copy vs Node and cp, gzip/gunzip vs Node, one run."""
+    print(f"  fszlib ({copy_mib} MiB copy x3 rounds x3 tools, 64 MiB gzip; a few minutes)", flush=True)
+    argv = [PY, str(BENCH / "fszlib_bench.py"), "--copy-mib", str(copy_mib), "--json"]
+    try:
+        out = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT, timeout=1800)
+    except subprocess.TimeoutExpired:
+        return {"error": {"status": "error", "reason": "timed out after 1800 s"}}
+    if out.returncode != 0:
+        return {"error": {"status": "error", "reason": out.stderr[-500:]}}
+    results: dict[str, Any] = json.loads(out.stdout)
+    results["measured"] = {"at": now()}
     return results
 
 
@@ -932,7 +951,7 @@ def main() -> int:
         "what",
         nargs="?",
         default="all",
-        choices=["streams", "pipeline", "http", "idle", "client", "all"],
+        choices=["streams", "pipeline", "http", "idle", "client", "fszlib", "all"],
     )
     parser.add_argument("--only", help="run only implementations whose name contains this (e.g. ours); "
                         "other rows are kept from the previous results file")  # fmt: skip
@@ -948,9 +967,10 @@ def main() -> int:
         "--idle-connections", type=int, default=2000, help="connections held by `idle` (2000)"
     )
     parser.add_argument("--no-upload", action="store_true", help="skip the 256 MiB upload")
+    parser.add_argument("--copy-mib", type=int, default=1024, help="fszlib: size of the copied file (1024)")
     args = parser.parse_args()
     sections = (
-        ["streams", "pipeline", "http", "idle", "client"] if args.what == "all" else [args.what]
+        ["streams", "pipeline", "http", "idle", "client", "fszlib"] if args.what == "all" else [args.what]
     )
 
     t0 = time.monotonic()
@@ -972,6 +992,8 @@ def main() -> int:
             new["upload"] = bench_upload(args.only)
     if "idle" in sections:
         new["idle"] = bench_idle(args.only, args.idle_connections)
+    if "fszlib" in sections:
+        new["fszlib"] = bench_fszlib(args.copy_mib)
 
     old: dict[str, Any] = {}
     if RESULTS.exists():
@@ -994,6 +1016,12 @@ def main() -> int:
 
         print()
         print(client_bench.report(results["client"]))
+    if "fszlib" in sections and results.get("fszlib"):
+        sys.path.insert(0, str(BENCH))
+        import fszlib_bench
+
+        print()
+        print(fszlib_bench.report(results["fszlib"]))
     print(f"\nwrote {RESULTS.relative_to(ROOT)} in {time.monotonic() - t0:.0f} s")
     return 0
 

@@ -503,7 +503,7 @@ class WriteStream(_FileIO, Writable):
     _construct = ReadStream._construct
 
     def write(self, chunk: Chunk, encoding: str | Callback | None = None, callback: Callback | None = None) -> bool:
-        """Write ``chunk``; see :meth:`Writable.write`.
+        """Write ``chunk``; see :meth:`trio_nodestreams.Writable.write`.
 
         The first write of a burst corks the stream until the deferred calls queued
         meanwhile have run (Node's ``setImmediate``), so that every chunk written in the

@@ -151,8 +151,8 @@ constants: Mapping[str, int] = {
 
 #: Node's ``buffer.kMaxLength``: the default ``max_output_length``.
 K_MAX_LENGTH = 2**32
-#: Input at or above this size is processed in a worker thread (measured: below it, the
-#: hop costs more than the work; see docs/performance.md).
+#: Input of this size or more is processed in a worker thread; below it the hop costs
+#: more than the work, as bench/fszlib_bench.py measures.
 INLINE_LIMIT = 16 * 1024
 #: Output buffers produced by one decompression step before the readable side is asked.
 _STEP_BUFFERS = 16
