@@ -268,3 +268,32 @@ async def test_close_method_runs_its_callback(big: Path, tmp_path: Path) -> None
                 await _closed(r)
         assert sorted(got) == ["r", "w"]
         assert (tmp_path / "c.txt").read_text() == "abc"
+
+
+async def test_a_pipe_delivers_what_arrived_without_waiting_for_more(tmp_path: Path) -> None:
+    """A ReadStream over a pipe hands out a short read at once: the batch does not wait
+    for the writer's next bytes."""
+    read_fd, write_fd = os.pipe()
+    try:
+        os.write(write_fd, b"first line\n")
+        with trio.fail_after(10):
+            async with ns.open_scope():
+                r = fs.create_read_stream(None, fd=read_fd, auto_close=False)
+                got = trio.Event()
+                chunks: list[bytes] = []
+
+                def on_data(chunk: bytes) -> None:
+                    chunks.append(chunk)
+                    got.set()
+
+                r.on("data", on_data)
+                await got.wait()  # would hang if the batch waited for more input
+                assert chunks == [b"first line\n"]
+                os.close(write_fd)
+                write_fd = -1
+                await ns.finished(r)
+        assert chunks == [b"first line\n"]
+    finally:
+        os.close(read_fd)
+        if write_fd >= 0:
+            os.close(write_fd)

@@ -182,6 +182,10 @@ def _read_batch(fd: int, pos: int | None, size: int, count: int, remaining: floa
             remaining -= len(data)
             if pos is not None:
                 pos += len(data)
+            if len(data) < n:
+                # A short read: the end of a file, or all a pipe or terminal has for now.
+                # Reading on would wait for more and hold back what arrived.
+                break
     except OSError as exc:
         if not chunks:
             raise
