@@ -297,3 +297,26 @@ async def test_a_pipe_delivers_what_arrived_without_waiting_for_more(tmp_path: P
         os.close(read_fd)
         if write_fd >= 0:
             os.close(write_fd)
+
+
+async def test_a_slow_consumer_keeps_the_read_ahead_small(big: Path) -> None:
+    """A consumer slower than the file never waits for a batch, so the batch (and the
+    memory read ahead) stays small; a fast one grows it to sixteen chunks."""
+    with trio.fail_after(30):
+        async with ns.open_scope():
+            slow = fs.create_read_stream(big, high_water_mark=16384)
+            ahead_seen = 0
+            count = 0
+            async for _chunk in slow:
+                count += 1
+                ahead_seen = max(ahead_seen, len(slow._ahead))
+                # The consumer works between chunks long enough for a hop to finish.
+                await trio.testing.wait_all_tasks_blocked()
+                await trio.sleep(0)
+                if count == 100:
+                    break
+            assert slow._batch <= 4 and ahead_seen <= 6, (slow._batch, ahead_seen)
+            fast = fs.create_read_stream(big)
+            async for _chunk in fast:
+                pass
+            assert fast._batch >= 8

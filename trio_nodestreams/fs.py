@@ -330,8 +330,6 @@ class ReadStream(_FileIO, Readable):
                 self.push(None)
             return
         count = self._batch
-        # The consumer keeps asking: read more per hop next time.
-        self._batch = min(count * 2, _MAX_BATCH)
         fd = self.fd
         assert fd is not None
         size = self._readable_state.high_water_mark
@@ -381,6 +379,10 @@ class ReadStream(_FileIO, Readable):
             self._ahead_end = at_end
             self._ahead.extend(chunks)
         if self._waiting:
+            # The consumer waited for this batch: it takes chunks faster than one hop
+            # brings them, so read more per hop from now on. A consumer slower than the
+            # file (a network peer) never waits, and keeps the read-ahead small.
+            self._batch = min(self._batch * 2, _MAX_BATCH)
             self._waiting = False
             if self._ahead:
                 self._hand_out(self._ahead.popleft())
