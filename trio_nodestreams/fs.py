@@ -2,9 +2,10 @@
 
 Every system call runs in a worker thread (``trio.to_thread``), never on the Trio
 thread. A thread hop costs far more here than a libuv thread-pool round trip, so both
-streams batch: a ReadStream reads several ``high_water_mark`` chunks per hop while
-its consumer keeps asking (the batch grows from one chunk to sixteen), and hands them
-out one ``push`` at a time as Node's would; a WriteStream writes what piled up while
+streams batch: a ReadStream reads several ``high_water_mark`` chunks per hop when its
+consumer is faster than one hop (the batch doubles, from one chunk to sixteen, each
+time the consumer had to wait), and hands them out one ``push`` at a time as Node's
+would; a WriteStream writes what piled up while
 a write was in flight with one ``writev``.
 
 Like Node's, a stream never closes its descriptor while a read or write of it is in a
