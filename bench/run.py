@@ -3,7 +3,8 @@
 Sections: streams, pipeline, http (wrk, interleaved rounds, req/s and the server's CPU
 time per request), idle (server RSS per held keep-alive connection), client, https (the
 same over TLS, and new TLS connections per second: bench/https_bench.py), cluster
-(``serve --workers 2`` against ``--workers 1``: req/s, CPU of each side, RSS per worker).
+(``serve --workers 2`` against ``--workers 1``: req/s, CPU of each side, RSS per worker),
+fszlib (a 1 GiB file copy vs Node's fs streams and cp, gzip/gunzip MB/s vs Node).
 Prints a table per section and writes bench/results/latest.json. Every figure is a
 measurement on this machine; what matters is the ratio of ours to the anchors (Node,
 raw Trio memory channels, the Trio floor, a bare Trio + httptools loop, a bare h11 loop,
@@ -216,6 +217,24 @@ def bench_pipeline() -> dict[str, Any]:
         for row in rows.values():
             if isinstance(row, dict):
                 row["measured"] = stamp
+    return results
+
+
+# ----------------------------------------------------------------------------- fszlib
+
+
+def bench_fszlib(copy_mib: int) -> dict[str, Any]:
+    """bench/fszlib_bench.py: file copy vs Node and cp, gzip/gunzip vs Node, one run."""
+    print(f"  fszlib ({copy_mib} MiB copy x5 rounds x3 tools, 64 MiB gzip; about five minutes)", flush=True)
+    argv = [PY, str(BENCH / "fszlib_bench.py"), "--copy-mib", str(copy_mib), "--json"]
+    try:
+        out = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT, timeout=1800)
+    except subprocess.TimeoutExpired:
+        return {"error": {"status": "error", "reason": "timed out after 1800 s"}}
+    if out.returncode != 0:
+        return {"error": {"status": "error", "reason": out.stderr[-500:]}}
+    results: dict[str, Any] = json.loads(out.stdout)
+    results["measured"] = {"at": now()}
     return results
 
 
@@ -934,7 +953,7 @@ def main() -> int:
         "what",
         nargs="?",
         default="all",
-        choices=["streams", "pipeline", "http", "idle", "client", "https", "cluster", "all"],
+        choices=["streams", "pipeline", "http", "idle", "client", "https", "cluster", "fszlib", "all"],
     )
     parser.add_argument("--only", help="run only implementations whose name contains this (e.g. ours); "
                         "other rows are kept from the previous results file")  # fmt: skip
@@ -950,9 +969,10 @@ def main() -> int:
         "--idle-connections", type=int, default=2000, help="connections held by `idle` (2000)"
     )
     parser.add_argument("--no-upload", action="store_true", help="skip the 256 MiB upload")
+    parser.add_argument("--copy-mib", type=int, default=1024, help="fszlib: size of the copied file (1024)")
     args = parser.parse_args()
     sections = (
-        ["streams", "pipeline", "http", "idle", "client", "https", "cluster"] if args.what == "all" else [args.what]
+        ["streams", "pipeline", "http", "idle", "client", "https", "cluster", "fszlib"] if args.what == "all" else [args.what]
     )
 
     t0 = time.monotonic()
@@ -987,6 +1007,8 @@ def main() -> int:
 
         print("  cluster (serve --workers 2 against --workers 1)", flush=True)
         new["cluster"] = cluster_bench.bench(args.duration, args.connections, args.reps or 3)
+    if "fszlib" in sections:
+        new["fszlib"] = bench_fszlib(args.copy_mib)
 
     old: dict[str, Any] = {}
     if RESULTS.exists():
@@ -1019,6 +1041,12 @@ def main() -> int:
 
         print()
         print(cluster_bench.report(results["cluster"]))
+    if "fszlib" in sections and results.get("fszlib"):
+        sys.path.insert(0, str(BENCH))
+        import fszlib_bench
+
+        print()
+        print(fszlib_bench.report(results["fszlib"]))
     print(f"\nwrote {RESULTS.relative_to(ROOT)} in {time.monotonic() - t0:.0f} s")
     return 0
 
