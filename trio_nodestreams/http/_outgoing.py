@@ -463,7 +463,7 @@ class OutgoingMessage(EventEmitter, trio.abc.SendStream):
 
     def _write(self, chunk: Any, encoding: str | None, callback: Callback | None, *, from_end: bool) -> bool:
         """Node's ``write_``: checks, the implicit head, the chunk framing."""
-        data = chunk_bytes(chunk, encoding)
+        data = chunk if type(chunk) is bytes else chunk_bytes(chunk, encoding)
         if self.finished or self.destroyed:
             cb = callback or _nop
             if not self.destroyed:
@@ -494,7 +494,19 @@ class OutgoingMessage(EventEmitter, trio.abc.SendStream):
             self._scope.next_tick(sock.uncork)
         if self.chunked_encoding and size:
             if size <= _JOIN_LIMIT:
-                return self._send(b"%x\r\n%b\r\n" % (size, data), callback)
+                framed = b"%x\r\n%b\r\n" % (size, data)
+                if (
+                    self._header_sent
+                    and sock is not None
+                    and sock._http_message is self
+                    and not self._output
+                    and not sock.destroyed
+                    and not sock._ending
+                ):
+                    # The head is out and the connection is ours: what _send and
+                    # _write_raw would do comes down to this one call.
+                    return sock.write(framed, callback)
+                return self._send(framed, callback)
             self._send(b"%x\r\n" % size, None)
             self._send(data, None)
             return self._send(b"\r\n", callback)
