@@ -1,6 +1,7 @@
 """Command line: ``python -m trio_nodestreams {serve,get}``; ``--help`` on each says more.
 
-``serve`` runs a demo server whose routes show the stream toolkit at work:
+``serve DIR`` serves the files under DIR (``trio_nodestreams.serve_static``).
+``serve`` alone runs a demo server whose routes show the stream toolkit at work:
 ``/echo`` pipes the request into the response, ``/upload`` streams a body into
 a hashing sink, ``/stream`` writes a slow chunked response that waits out
 back-pressure. It prints the URL to open and one line per request.
@@ -33,6 +34,7 @@ import trio
 
 import trio_nodestreams as ns
 from trio_nodestreams import http
+from trio_nodestreams.serve_static import static_handler
 
 #: The conventional exit status of a program ended by SIGINT (128 + 2).
 EXIT_INTERRUPTED = 128 + signal.SIGINT
@@ -149,10 +151,15 @@ def with_access_log(
     return logged
 
 
-async def serve(host: str, port: int, quiet: bool) -> int:
-    """Run the demo server until cancelled; return 1 when the address cannot be served."""
+async def serve(
+    host: str,
+    port: int,
+    quiet: bool,
+    site: Callable[[http.IncomingMessage, http.ServerResponse], Awaitable[None]] | None = None,
+) -> int:
+    """Run ``site`` (default: the demo) until cancelled; return 1 when the address cannot be served."""
     where = [base_url(host, port)]  # the bound address once listening (port 0 picks one)
-    handler = make_handler(lambda: where[0])
+    handler = site if site is not None else make_handler(lambda: where[0])
     async with ns.open_scope():
         server = http.create_server(handler if quiet else with_access_log(handler, sys.stdout))
         try:
@@ -432,10 +439,18 @@ def parser() -> argparse.ArgumentParser:
     sub = ap.add_subparsers(dest="command", required=True, title="commands", metavar="COMMAND")
     sv = sub.add_parser(
         "serve",
-        help="run the demo HTTP server (/echo, /upload, /stream)",
-        description="Run the demo HTTP server until Ctrl-C. It prints the URL to open, then one "
-        "line per request: client, time, request line, status, duration.",
+        help="serve the files of DIR over HTTP, or run the demo server (/echo, /upload, /stream)",
+        description="Serve the files under DIR (or, without DIR, run the demo HTTP server) until "
+        "Ctrl-C. It prints the URL to open, then one line per request: client, time, request "
+        "line, status, duration.",
     )
+    sv.add_argument("dir", nargs="?", metavar="DIR", help="the directory to serve")
+    sv.add_argument(
+        "--follow-symlinks",
+        action="store_true",
+        help="follow symbolic links that lead outside DIR (refused by default)",
+    )
+    sv.add_argument("--show-hidden", action="store_true", help="serve and list dotfiles")
     sv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     sv.add_argument(
         "--port",
@@ -463,7 +478,16 @@ def main(argv: list[str] | None = None) -> int:
     status: int | None = None
     try:
         if command == "serve":
-            status = trio.run(until_interrupted, serve, args.host, args.port, args.quiet)
+            site = None
+            if args.dir is not None:
+                try:
+                    site = static_handler(
+                        args.dir, follow_symlinks=args.follow_symlinks, show_hidden=args.show_hidden
+                    )
+                except OSError as exc:
+                    _error("serve", f"cannot serve {args.dir}: {_os_reason(exc)}")
+                    return 1
+            status = trio.run(until_interrupted, serve, args.host, args.port, args.quiet, site)
         else:
             status = trio.run(
                 until_interrupted, download, args.url, args.output, args.quiet, sys.stderr
