@@ -7,6 +7,7 @@ is the string Node uses, so code written against Node's documentation can test
 
 from __future__ import annotations
 
+import errno as errno_module
 import os
 import sys
 from types import FrameType, TracebackType
@@ -105,17 +106,29 @@ class AbortError(NodeError):
 
 
 class NodeSystemError(NodeError):
-    """A socket-level error with a POSIX-style code (``ECONNRESET``, ``ECONNREFUSED`` ...)."""
+    """A system call's error with a POSIX-style code (``ECONNRESET``, ``ENOENT`` ...).
+
+    ``errno`` is negative, as libuv reports it to Node (``-2`` for ``ENOENT``); ``path``
+    names the file of a file-system call.
+    """
 
     errno: int | None
     syscall: str | None
+    path: str | None
 
     def __init__(
-        self, code: str, message: str, *, errno: int | None = None, syscall: str | None = None
+        self,
+        code: str,
+        message: str,
+        *,
+        errno: int | None = None,
+        syscall: str | None = None,
+        path: str | None = None,
     ) -> None:
         super().__init__(code, message)
         self.errno = errno
         self.syscall = syscall
+        self.path = path
 
 
 def _type_name(value: object) -> str:
@@ -242,3 +255,31 @@ def err_no_scope() -> NodeError:
         "streams need a scope to run their deferred events in: create them inside "
         "`async with trio_nodestreams.open_scope():` (or pass scope=...)",
     )
+
+
+# libuv's messages, which Node's system errors carry (Python's strerror words some differently).
+_UV_MESSAGES = {
+    "ENOENT": "no such file or directory",
+    "EACCES": "permission denied",
+    "EISDIR": "illegal operation on a directory",
+    "ENOTDIR": "not a directory",
+    "EEXIST": "file already exists",
+    "EMFILE": "too many open files",
+    "EBADF": "bad file descriptor",
+    "EPERM": "operation not permitted",
+    "ENOSPC": "no space left on device",
+    "EROFS": "read-only file system",
+    "EINVAL": "invalid argument",
+}
+
+
+def uv_exception(exc: OSError, syscall: str, path: str | None = None) -> NodeSystemError:
+    """A :class:`NodeSystemError` for ``exc``, as Node reports a failed ``syscall``.
+
+    The message reads as Node's: ``ENOENT: no such file or directory, open '/x'``.
+    """
+    number = exc.errno if exc.errno is not None else 0
+    code = errno_module.errorcode.get(number, "UNKNOWN")
+    text = _UV_MESSAGES.get(code) or (exc.strerror or "unknown error").lower()
+    where = f"{syscall} '{path}'" if path is not None else syscall
+    return NodeSystemError(code, f"{code}: {text}, {where}", errno=-number, syscall=syscall, path=path)
