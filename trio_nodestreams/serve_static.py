@@ -25,10 +25,10 @@ from urllib.parse import quote
 import attrs
 import trio
 
+from . import fs
 from ._compose import pipeline
 from ._duplex import Transform
 from ._errors import NodeError
-from ._readable import Readable
 from ._static_rules import (
     Coding,
     Entry,
@@ -324,40 +324,11 @@ def _if_range_holds(value: str, tag: str, st: os.stat_result) -> bool:
 # -- the streams ----------------------------------------------------------------------------
 
 
-def _file_stream(fd: int, start: int, length: int, high_water_mark: int) -> Readable:
-    """A Readable of ``length`` bytes of the open file ``fd`` from ``start``; it closes ``fd``."""
-    position = start
-    left = length
-
-    async def read(stream: Readable, _size: int) -> None:
-        nonlocal position, left
-        if left <= 0:
-            stream.push(None)
-            return
-        data = await trio.to_thread.run_sync(os.pread, fd, min(high_water_mark, left), position)
-        if not data:
-            stream.push(None)
-            return
-        position += len(data)
-        left -= len(data)
-        stream.push(data)
-
-    closed = False
-
-    def destroy(_stream: Readable, err: BaseException | None, callback: Callable[..., object]) -> None:
-        nonlocal closed
-        if not closed:
-            closed = True
-            os.close(fd)
-        callback(err)
-
-    return Readable(read=read, destroy=destroy, high_water_mark=high_water_mark)
-
-
-def open_file_stream(plan: _Plan, opts: _Options) -> Readable:
+def open_file_stream(plan: _Plan, opts: _Options) -> fs.ReadStream:
     """The read stream of the plan's file (it owns and closes the descriptor)."""
     assert plan.fd is not None
-    return _file_stream(plan.fd, plan.start, plan.length, opts.high_water_mark)
+    end = plan.start + plan.length - 1  # inclusive, as Node's
+    return fs.create_read_stream(None, fd=plan.fd, start=plan.start, end=end, high_water_mark=opts.high_water_mark)
 
 
 def _gzip_stream(level: int) -> Transform:
