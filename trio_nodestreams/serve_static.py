@@ -478,7 +478,7 @@ def static_handler(
             plan = await trio.to_thread.run_sync(_plan, opts, method, req.url, req.headers)
         if plan.fd is None:
             res.write_head(plan.status, plan.headers)
-            res.end(plan.body if plan.body and method == "GET" else None)
+            res.end(plan.body if plan.body and method != "HEAD" else None)
             return
         try:
             res.write_head(plan.status, plan.headers)
