@@ -99,7 +99,7 @@ def _open(path: str, flags: int, mode: int) -> int:
 
 
 class _FileIO:
-    """The descriptor, one system call at a time in a worker thread, and a close that
+    """A mixin: the descriptor, one system call at a time in a worker thread, and a close that
     waits for that call (shared by ReadStream and WriteStream)."""
 
     fd: int | None
@@ -174,7 +174,7 @@ def _read_batch(fd: int, pos: int | None, size: int, count: int, remaining: floa
     return chunks, False, None
 
 
-class ReadStream(Readable):
+class ReadStream(_FileIO, Readable):
     """A Readable over a file (Node's ``fs.ReadStream``); made by :func:`create_read_stream`.
 
     Events: ``'open'`` (with the descriptor) and ``'ready'`` once the file is open, then
@@ -337,12 +337,6 @@ class ReadStream(Readable):
             self.once("close", lambda: callback(None))
         self.destroy()
 
-    # _FileIO's methods, as plain class attributes (Readable is not a _FileIO subclass: the
-    # stream classes stay single-rooted in Node's hierarchy).
-    _io = _FileIO._io
-    _io_task = _FileIO._io_task
-    _close_fd = _FileIO._close_fd
-    _close_task = _FileIO._close_task
 
 
 def _write_all(fd: int, chunks: list[bytes], pos: int | None) -> int:
@@ -373,7 +367,7 @@ def _write_all(fd: int, chunks: list[bytes], pos: int | None) -> int:
     return written
 
 
-class WriteStream(Writable):
+class WriteStream(_FileIO, Writable):
     """A Writable over a file (Node's ``fs.WriteStream``); made by :func:`create_write_stream`.
 
     Events: ``'open'`` (with the descriptor) and ``'ready'`` once the file is open, then
@@ -450,7 +444,7 @@ class WriteStream(Writable):
         self._write_chunks([chunk], len(chunk), callback)
 
     def _writev(self, chunks: list[tuple[Chunk, str | None]], callback: Callback) -> None:
-        data: list[bytes] = [c for c, _ in chunks]  # type: ignore[misc]
+        data: list[bytes] = [c for c, _ in chunks if isinstance(c, bytes)]
         size = 0
         for c in data:
             size += len(c)
@@ -489,10 +483,6 @@ class WriteStream(Writable):
         else:
             self.destroy()
 
-    _io = _FileIO._io
-    _io_task = _FileIO._io_task
-    _close_fd = _FileIO._close_fd
-    _close_task = _FileIO._close_task
 
 
 def create_read_stream(
