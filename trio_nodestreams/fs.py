@@ -20,7 +20,7 @@ from typing import ClassVar
 
 import trio
 
-from ._errors import err_invalid_arg_type, err_out_of_range, uv_exception
+from ._errors import NodeError, err_invalid_arg_type, err_out_of_range, uv_exception
 from ._readable import Readable
 from ._scope import Scope
 from ._state import Callback, Chunk
@@ -139,7 +139,17 @@ class _FileIO:
             callback(err)
             return
         self.fd = None
-        self._scope.start_soon(self._close_task, fd, err, callback)
+        try:
+            self._scope.start_soon(self._close_task, fd, err, callback)
+        except NodeError:
+            # The scope is tearing down and takes no task: close here (close() of a file
+            # does not wait on the disk), so no descriptor outlives its scope.
+            try:
+                os.close(fd)
+            except OSError as exc:
+                callback(uv_exception(exc, "close") if err is None else err)
+                return
+            callback(err)
 
     async def _close_task(self, fd: int, err: BaseException | None, callback: Callback) -> None:
         # Shielded: a cancelled scope still closes what it opened (close() does not block long).
@@ -220,6 +230,10 @@ class ReadStream(_FileIO, Readable):
         self.bytes_read = 0
         if start is not None:
             self.start = self.pos = _validate_integer(start, "start")
+        # Where the next batch starts, and the bytes fetched so far (ahead of pos and
+        # bytes_read by the chunks read ahead).
+        self._next_pos = self.pos
+        self._fetched = 0
         if end is None or end == float("inf"):
             self.end: int | float = float("inf")
         else:
@@ -277,9 +291,11 @@ class ReadStream(_FileIO, Readable):
         self._io(_open, (path, self._open_flags, self.mode), opened)
 
     def _read(self, size: int) -> None:
-        ahead = self._ahead
-        if ahead:
-            self.push(ahead.popleft())
+        if self._ahead:
+            # A chunk read ahead still arrives after _read returns, as every read of
+            # Node's does (a push inside _read that decodes to nothing would stall the
+            # stream: Node's read-more loop gives up when the buffer does not grow).
+            self._scope.next_tick(self._hand_out_ahead)
             return
         if self._ahead_error is not None:
             err, self._ahead_error = self._ahead_error, None
@@ -288,8 +304,9 @@ class ReadStream(_FileIO, Readable):
         if self._ahead_end:
             self.push(None)
             return
-        pos = self.pos
-        remaining = self.end - (pos if pos is not None else self.bytes_read) + 1
+        # Read where the last batch stopped (chunks handed out or not).
+        pos = self._next_pos
+        remaining = self.end - (pos if pos is not None else self._fetched) + 1
         if remaining <= 0:
             self.push(None)
             return
@@ -299,6 +316,17 @@ class ReadStream(_FileIO, Readable):
         fd = self.fd
         assert fd is not None
         self._io(_read_batch, (fd, pos, size if size > 0 else self._readable_state.high_water_mark, count, remaining), self._on_read)
+
+    def _hand_out_ahead(self) -> None:
+        if self._ahead and not self.destroyed:
+            self._hand_out(self._ahead.popleft())
+
+    def _hand_out(self, chunk: bytes) -> None:
+        # bytes_read and pos count what was pushed, as Node's (one read per push) do.
+        self.bytes_read += len(chunk)
+        if self.pos is not None:
+            self.pos += len(chunk)
+        self.push(chunk)
 
     def _on_read(self, err: BaseException | None, result: object) -> None:
         if self.destroyed:
@@ -312,9 +340,9 @@ class ReadStream(_FileIO, Readable):
         total = 0
         for chunk in chunks:
             total += len(chunk)
-        self.bytes_read += total
-        if self.pos is not None:
-            self.pos += total
+        self._fetched += total
+        if self._next_pos is not None:
+            self._next_pos += total
         if late_error is not None:
             self._ahead_error = uv_exception(late_error, "read")
         self._ahead_end = at_end
@@ -325,7 +353,7 @@ class ReadStream(_FileIO, Readable):
                 self.push(None)
             return
         self._ahead.extend(chunks[1:])
-        self.push(chunks[0])
+        self._hand_out(chunks[0])
 
     def _destroy(self, err: BaseException | None, callback: Callback) -> None:
         self._ahead.clear()
