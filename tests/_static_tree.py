@@ -6,11 +6,13 @@ import gzip
 import os
 from pathlib import Path
 
+import brotli
+
 #: Bytes that exist only outside the served root: no response may ever contain them.
 MARKER = b"SECRET-OUTSIDE-THE-ROOT-7f3a9c"
 
 #: Awkward names a listing must escape and a client must be able to fetch.
-ODD_NAMES = ["sp ace.txt", "a&b<c>.txt", "\u00e9t\u00e9 \u2603.txt", "50%.txt", "q?uery#frag.txt", "'quote\".txt"]
+ODD_NAMES = ["<img src=x onerror=alert(1)>.txt", "sp ace.txt", "a&b<c>.txt", "\u00e9t\u00e9 \u2603.txt", "50%.txt", "q?uery#frag.txt", "'quote\".txt"]
 
 
 def make_tree(base: Path) -> Path:
@@ -28,6 +30,7 @@ def make_tree(base: Path) -> Path:
     css = b"body { color: #333; }\n" * 40
     (root / "style.css").write_bytes(css)
     (root / "style.css.gz").write_bytes(gzip.compress(b"/* precompressed */\n" + css))
+    (root / "style.css.br").write_bytes(brotli.compress(b"/* precompressed, br */\n" + css))
     stale = root / "old.txt"
     stale.write_bytes(b"fresh text, newer than its .gz\n" * 20)
     (root / "old.txt.gz").write_bytes(gzip.compress(b"STALE\n"))

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import brotli
 import httpx
 import pytest
 import trio
@@ -325,6 +326,12 @@ async def test_compression_on_the_fly_and_precompressed(tree: Path) -> None:
         wire = b"".join([chunk async for chunk in raw.aiter_raw()])
         await raw.aclose()
         head = await client.head("/big.txt", headers={"Accept-Encoding": "gzip"})
+        raw_br = await client.send(
+            client.build_request("GET", "/big.txt", headers={"Accept-Encoding": "gzip, deflate, br"}), stream=True
+        )
+        wire_br = b"".join([chunk async for chunk in raw_br.aiter_raw()])
+        await raw_br.aclose()
+        pre_br = await client.get("/style.css", headers={"Accept-Encoding": "br;q=1, gzip;q=0.5"})
         again = await client.get("/big.txt", headers={"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["etag"]})
         pre = await client.get("/style.css", headers={"Accept-Encoding": "gzip"})
         pre_plain = await client.get("/style.css", headers={"Accept-Encoding": "identity"})
@@ -339,6 +346,10 @@ async def test_compression_on_the_fly_and_precompressed(tree: Path) -> None:
     assert "content-length" not in zipped.headers and zipped.headers["transfer-encoding"] == "chunked"
     assert gzip.decompress(wire) == big and len(wire) < len(big) // 3
     assert head.headers["content-encoding"] == "gzip" and head.content == b""
+    assert raw_br.headers["content-encoding"] == "br" and raw_br.headers["etag"].endswith('-br"')
+    assert brotli.decompress(wire_br) == big and len(wire_br) < len(big) // 3
+    assert pre_br.headers["content-encoding"] == "br"
+    assert pre_br.content.startswith(b"/* precompressed, br */")
     assert again.status_code == 304
     # The fresh sibling is sent as it is (it says so in its first line), with its own length.
     assert pre.headers["content-encoding"] == "gzip"

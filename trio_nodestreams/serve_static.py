@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 import os
 import stat
-import zlib as _zlib
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 from urllib.parse import quote
@@ -25,7 +24,7 @@ from urllib.parse import quote
 import attrs
 import trio
 
-from . import fs
+from . import fs, zlib
 from ._compose import pipeline
 from ._duplex import Transform
 from ._errors import NodeError
@@ -55,7 +54,7 @@ Handler = Callable[[IncomingMessage, ServerResponse], Awaitable[None]]
 #: Bodies smaller than this are not compressed on the fly (the coding's framing outweighs the gain).
 MIN_COMPRESS = 256
 #: The codings this server produces on the fly, in its order of preference.
-ON_THE_FLY: tuple[Coding, ...] = ("gzip",)
+ON_THE_FLY: tuple[Coding, ...] = ("br", "gzip")
 _CODINGS: tuple[Coding, ...] = ("br", "gzip")
 _SIBLING_SUFFIX: dict[Coding, str] = {"br": ".br", "gzip": ".gz"}
 _ALLOW = "GET, HEAD"
@@ -331,22 +330,12 @@ def open_file_stream(plan: _Plan, opts: _Options) -> fs.ReadStream:
     return fs.create_read_stream(None, fd=plan.fd, start=plan.start, end=end, high_water_mark=opts.high_water_mark)
 
 
-def _gzip_stream(level: int) -> Transform:
-    z = _zlib.compressobj(level, _zlib.DEFLATED, 31)
-
-    def transform(_s: Transform, chunk: bytes, _enc: str, callback: Callable[..., object]) -> None:
-        out = z.compress(chunk)
-        callback(None, out or None)
-
-    def flush(_s: Transform, callback: Callable[..., object]) -> None:
-        callback(None, z.flush())
-
-    return Transform(transform=transform, flush=flush)
-
-
-def compression_stream(coding: Coding, opts: _Options) -> Transform:
+def compression_stream(coding: Coding, opts: _Options) -> zlib.ZlibBase:
     """A stream compressing with ``coding`` at the handler's level."""
-    return _gzip_stream(opts.gzip_level)
+    if coding == "br":
+        params = {zlib.constants["BROTLI_PARAM_QUALITY"]: opts.brotli_quality}
+        return zlib.create_brotli_compress(params=params)
+    return zlib.create_gzip(level=opts.gzip_level)
 
 
 class FileChangedError(NodeError):
