@@ -528,8 +528,9 @@ class ZlibBase(Transform):
         if type(chunk) is _FlushChunk:
             flag = chunk.kind
         w = self._writable_state
-        # The last chunk of an ended stream also finishes it (Node's maxFlush rule).
-        if w.ended and w.length == len(chunk):
+        # The last chunk of an ended stream also finishes it (Node's maxFlush rule); "ended"
+        # is Node's writableEnded, which is the state's ending flag (ended is set after _flush).
+        if w.ending and w.length == len(chunk):
             flag = _max_flush(flag, self._finish_flush_flag)
         self.bytes_written += len(chunk)
         self._process(bytes(chunk) if type(chunk) is _FlushChunk else chunk, flag, callback)
