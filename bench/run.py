@@ -1,7 +1,9 @@
 """Run the benchmark suite: ``.venv/bin/python bench/run.py [streams|http|all]``.
 
 Sections: streams, pipeline, http (wrk, interleaved rounds, req/s and the server's CPU
-time per request), idle (server RSS per held keep-alive connection), client.
+time per request), idle (server RSS per held keep-alive connection), client, static
+(``serve DIR`` against nginx, ``python -m http.server`` and Node's http-server:
+bench/static_bench.py).
 Prints a table per section and writes bench/results/latest.json. Every figure is a
 measurement on this machine; what matters is the ratio of ours to the anchors (Node,
 raw Trio memory channels, the Trio floor, a bare Trio + httptools loop, a bare h11 loop,
@@ -932,7 +934,7 @@ def main() -> int:
         "what",
         nargs="?",
         default="all",
-        choices=["streams", "pipeline", "http", "idle", "client", "all"],
+        choices=["streams", "pipeline", "http", "idle", "client", "static", "all"],
     )
     parser.add_argument("--only", help="run only implementations whose name contains this (e.g. ours); "
                         "other rows are kept from the previous results file")  # fmt: skip
@@ -950,7 +952,7 @@ def main() -> int:
     parser.add_argument("--no-upload", action="store_true", help="skip the 256 MiB upload")
     args = parser.parse_args()
     sections = (
-        ["streams", "pipeline", "http", "idle", "client"] if args.what == "all" else [args.what]
+        ["streams", "pipeline", "http", "idle", "client", "static"] if args.what == "all" else [args.what]
     )
 
     t0 = time.monotonic()
@@ -972,6 +974,12 @@ def main() -> int:
             new["upload"] = bench_upload(args.only)
     if "idle" in sections:
         new["idle"] = bench_idle(args.only, args.idle_connections)
+    if "static" in sections:
+        sys.path.insert(0, str(BENCH))
+        import static_bench
+
+        print("  static files (serve DIR, nginx, python -m http.server, Node http-server)", flush=True)
+        new["static"] = static_bench.bench(min(args.duration, 3), args.reps or 3, args.connections)
 
     old: dict[str, Any] = {}
     if RESULTS.exists():
@@ -994,6 +1002,11 @@ def main() -> int:
 
         print()
         print(client_bench.report(results["client"]))
+    if "static" in sections and results.get("static"):
+        import static_bench
+
+        print()
+        print(static_bench.report(results["static"]))
     print(f"\nwrote {RESULTS.relative_to(ROOT)} in {time.monotonic() - t0:.0f} s")
     return 0
 

@@ -41,10 +41,18 @@ LARGE_BYTES = 256 * 1024 * 1024
 WORK = Path(tempfile.gettempdir()) / "trio_nodestreams_bench_static"
 NPM_DIR = Path(tempfile.gettempdir()) / "trio_nodestreams_bench_npm"
 HTTP_SERVER_VERSION = "14.1.1"
-SERVERS = ["ours", "nginx", "python_http_server", "node_http_server"]
+SERVERS = ["ours", "ours_ceiling", "nginx", "python_http_server", "node_http_server"]
 #: Servers that compress on the fly (the others answer identity to Accept-Encoding: gzip).
 GZIP_SERVERS = {"ours", "nginx"}
-RATIOS = [("ours", "python_http_server"), ("ours", "nginx"), ("ours", "node_http_server")]
+#: Servers that take part in the small-file rows only.
+SMALL_ONLY = {"ours_ceiling"}
+RATIOS = [
+    ("ours", "python_http_server"),
+    ("ours", "nginx"),
+    ("ours", "node_http_server"),
+    ("ours", "ours_ceiling"),
+    ("ours_ceiling", "python_http_server"),
+]
 
 NGINX_CONF = """\
 daemon off;
@@ -87,10 +95,12 @@ def make_site() -> Path:
         small.write_bytes((line * (SMALL_BYTES // len(line) + 1))[:SMALL_BYTES])
     large = root / "large.txt"
     if not large.exists() or large.stat().st_size != LARGE_BYTES:
-        # Text that compresses about as well as a log file (gzip -6: about 4x), not a
-        # run of one byte: the compressor has real work to do.
+        # Lines like a web server's log: text that gzip -6 shrinks several times, with enough
+        # variety that the compressor has real work to do.
         block = b"".join(
-            b"%08d %s\n" % (i, os.urandom(24).hex().encode()[: 16 + i % 40]) for i in range(16384)
+            b"127.0.0.%d - - [30/Nov/2026:07:%02d:%02d +0000] \"GET /static/%s/%d.js HTTP/1.1\" %d %d\n"
+            % (i % 250, i % 60, (i * 7) % 60, os.urandom(3).hex().encode(), i % 9973, (200, 304, 404)[i % 3], (i * 7919) % 65536)
+            for i in range(16384)
         )
         with large.open("wb") as f:
             written = 0
@@ -125,6 +135,8 @@ def argv_for(name: str, root: Path, scratch: Path) -> list[str] | str:
     """The server's argv ({port} filled in later), or why it cannot run."""
     if name == "ours":
         return [R.PY, "-m", "trio_nodestreams", "serve", str(root), "--port", "{port}", "-q"]
+    if name == "ours_ceiling":
+        return [R.PY, str(R.BENCH / "static_ceiling_server.py"), "{port}", str(root / "small.txt")]
     if name == "python_http_server":
         return [R.PY, "-m", "http.server", "{port}", "--bind", "127.0.0.1", "--directory", str(root)]
     if name == "nginx":
@@ -244,6 +256,10 @@ def bench(duration: float = 3, reps: int = 2, connections: int = 50) -> dict[str
                 problem, coding = check(port, gz)
                 if problem:
                     rows[kind][name] = {"status": "error", "reason": problem}
+                elif name in SMALL_ONLY and not kind.startswith("small"):
+                    rows[kind][name] = {"status": "-", "reason": "small file only"}
+                elif gz and name in SMALL_ONLY:
+                    rows[kind][name] = {"status": "-", "reason": "no compression"}
                 elif gz and name not in GZIP_SERVERS:
                     rows[kind][name] = {"status": "identity", "reason": "no on-the-fly compression"}
                 elif gz and coding != "gzip":
@@ -257,7 +273,7 @@ def bench(duration: float = 3, reps: int = 2, connections: int = 50) -> dict[str
             for name in order if r % 2 == 0 else list(reversed(order)):
                 port = running[name]
                 for kind, (key, gz) in KINDS.items():
-                    if rows[kind].get(name, {}).get("status") in ("error", "identity"):
+                    if rows[kind].get(name, {}).get("status") in ("error", "identity", "-"):
                         continue
                     row = wrk(port, duration, connections, gz) if kind.startswith("small") else curl_large(port, gz)
                     this_round[kind][name] = row
@@ -295,6 +311,7 @@ def report(section: dict[str, Any]) -> str:
     """The section as Markdown tables."""
     names = {
         "ours": "ours (`serve DIR`)",
+        "ours_ceiling": "ours, 1 KiB from memory (no file system: the ceiling)",
         "nginx": "nginx (sendfile)",
         "python_http_server": "`python -m http.server`",
         "node_http_server": "Node `http-server` (npm)",
