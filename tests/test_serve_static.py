@@ -5,6 +5,7 @@ Real-peer tests (curl, Node, wget, Chromium) are in test_serve_static_peers.py.
 
 from __future__ import annotations
 
+import base64
 import gzip
 import logging
 import os
@@ -565,6 +566,32 @@ async def test_a_file_that_shrinks_while_sent_ends_the_connection(
     assert b"Content-Length: %d" % size in head
     # The connection ended (EOF) short of the announced length, instead of hanging or lying.
     assert len(body) < size
+    assert any("bytes read where" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_compressed_file_that_shrinks_while_sent_is_never_finished(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Compressed on the fly (chunked): the last chunk is never sent, the connection ends."""
+    root = tmp_path / "www"
+    root.mkdir()
+    # Text that barely compresses, so the compressed stream fills the socket's buffers.
+    (root / "big.txt").write_bytes(base64.b64encode(os.urandom(36 * 1024 * 1024)))
+    caplog.set_level(logging.WARNING, logger="trio_nodestreams.serve_static")
+    with trio.fail_after(60):
+        async with serving(static_handler(root)) as srv:
+            stream = await trio.open_tcp_stream("127.0.0.1", srv.port)
+            async with stream:
+                await stream.send_all(b"GET /big.txt HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n")
+                got = bytearray()
+                while b"\r\n\r\n" not in got:
+                    got += await stream.receive_some(65536)
+                os.truncate(root / "big.txt", 1024 * 1024)
+                while chunk := await stream.receive_some(1 << 20):
+                    got += chunk
+    head, _, body = bytes(got).partition(b"\r\n\r\n")
+    assert b"Transfer-Encoding: chunked" in head and b"Content-Encoding: gzip" in head
+    assert not body.endswith(b"\r\n0\r\n\r\n")  # the body was cut, not ended
     assert any("bytes read where" in r.getMessage() for r in caplog.records)
 
 

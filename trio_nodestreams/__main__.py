@@ -430,7 +430,8 @@ def parser() -> argparse.ArgumentParser:
     doc = __doc__ or ""
     ap = argparse.ArgumentParser(
         prog="python -m trio_nodestreams",
-        description="Node's streams and http module on Trio: a demo server and a downloader.",
+        description="Node's streams and http module on Trio: a file server, a demo server and a "
+        "downloader.",
         epilog="Run 'python -m trio_nodestreams COMMAND --help' for a command's options.\n"
         + doc[doc.index("Exit status:") :].strip(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -439,7 +440,7 @@ def parser() -> argparse.ArgumentParser:
     sub = ap.add_subparsers(dest="command", required=True, title="commands", metavar="COMMAND")
     sv = sub.add_parser(
         "serve",
-        help="serve the files of DIR over HTTP, or run the demo server (/echo, /upload, /stream)",
+        help="serve a directory over HTTP (serve DIR), or run the demo server",
         description="Serve the files under DIR (or, without DIR, run the demo HTTP server) until "
         "Ctrl-C. It prints the URL to open, then one line per request: client, time, request "
         "line, status, duration.",

@@ -25,7 +25,6 @@ import trio
 
 from . import fs, zlib
 from ._compose import pipeline
-from ._duplex import Transform
 from ._errors import NodeError
 from ._static_rules import (
     Coding,
@@ -341,30 +340,6 @@ class FileChangedError(NodeError):
     """The file held fewer bytes than its response announced (it shrank while being sent)."""
 
 
-def _length_guard(expected: int, path: str) -> Transform:
-    """Pass the bytes through; fail the pipeline if fewer than ``expected`` arrived.
-
-    A file that shrinks while it is sent would otherwise end a response shorter
-    than its ``Content-Length`` (the client waits for bytes that never come,
-    or reads the next response as the rest of this one). Failing destroys the
-    response, which closes the connection: the client sees a cut transfer.
-    """
-    count = 0
-
-    def transform(_s: Transform, chunk: bytes, _enc: str, callback: Callable[..., object]) -> None:
-        nonlocal count
-        count += len(chunk)
-        callback(None, chunk)
-
-    def flush(_s: Transform, callback: Callable[..., object]) -> None:
-        if count == expected:
-            callback()
-        else:
-            callback(FileChangedError("ERR_FILE_CHANGED", f"{path}: {count} bytes read where {expected} were announced"))
-
-    return Transform(transform=transform, flush=flush)
-
-
 def _short(plan: _Plan, got: int) -> FileChangedError:
     return FileChangedError("ERR_FILE_CHANGED", f"{plan.path}: {got} bytes read where {plan.length} were announced")
 
@@ -386,8 +361,16 @@ async def _send_file(res: ServerResponse, plan: _Plan, opts: _Options) -> None:
                 raise _short(plan, source.bytes_read)
             res.end()
         else:
-            guard = _length_guard(plan.length, plan.path)
-            await pipeline(source, guard, compression_stream(plan.coding, opts), res)
+            compressor = compression_stream(plan.coding, opts)
+
+            def on_end() -> None:
+                # Runs before the pipeline ends the compressor (listeners run in the order
+                # they were added): a short file fails it instead of finishing the body.
+                if source.bytes_read != plan.length:
+                    compressor.destroy(_short(plan, source.bytes_read))
+
+            source.once("end", on_end)
+            await pipeline(source, compressor, res)
     except FileChangedError as exc:
         # Ending now would send fewer bytes than Content-Length announced: close instead.
         res.destroy(exc)
