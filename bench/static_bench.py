@@ -12,6 +12,12 @@ rounds reported:
   without and with gzip. 256 MiB rather than 1 GiB keeps a run bounded on a shared
   machine; the file is read from the page cache after the first round.
 
+Two anchors of ours take part in the small-file rows: the same handler with the bytes
+read in its planning call instead of piped from a read stream
+(bench/static_inline_server.py), and our HTTP server answering the same 1 KiB from
+memory (bench/static_ceiling_server.py): what the read stream costs, and what any file
+server on this HTTP core can reach.
+
 Servers pinned to CPU 0, clients to CPU 1. ours is the CLI itself
 (``python -m trio_nodestreams serve DIR -q``, gzip level 6, as Node's zlib default);
 nginx: one worker, ``sendfile on``, ``gzip_comp_level 6`` for ``text/plain``, no
@@ -41,16 +47,18 @@ LARGE_BYTES = 256 * 1024 * 1024
 WORK = Path(tempfile.gettempdir()) / "trio_nodestreams_bench_static"
 NPM_DIR = Path(tempfile.gettempdir()) / "trio_nodestreams_bench_npm"
 HTTP_SERVER_VERSION = "14.1.1"
-SERVERS = ["ours", "ours_ceiling", "nginx", "python_http_server", "node_http_server"]
+SERVERS = ["ours", "ours_inline", "ours_ceiling", "nginx", "python_http_server", "node_http_server"]
 #: Servers that compress on the fly (the others answer identity to Accept-Encoding: gzip).
 GZIP_SERVERS = {"ours", "nginx"}
 #: Servers that take part in the small-file rows only.
-SMALL_ONLY = {"ours_ceiling"}
+SMALL_ONLY = {"ours_ceiling", "ours_inline"}
 RATIOS = [
     ("ours", "python_http_server"),
     ("ours", "nginx"),
     ("ours", "node_http_server"),
     ("ours", "ours_ceiling"),
+    ("ours_inline", "python_http_server"),
+    ("ours_ceiling", "ours_inline"),
     ("ours_ceiling", "python_http_server"),
 ]
 
@@ -135,6 +143,8 @@ def argv_for(name: str, root: Path, scratch: Path) -> list[str] | str:
     """The server's argv ({port} filled in later), or why it cannot run."""
     if name == "ours":
         return [R.PY, "-m", "trio_nodestreams", "serve", str(root), "--port", "{port}", "-q"]
+    if name == "ours_inline":
+        return [R.PY, str(R.BENCH / "static_inline_server.py"), "{port}", str(root)]
     if name == "ours_ceiling":
         return [R.PY, str(R.BENCH / "static_ceiling_server.py"), "{port}", str(root / "small.txt")]
     if name == "python_http_server":
@@ -311,6 +321,7 @@ def report(section: dict[str, Any]) -> str:
     """The section as Markdown tables."""
     names = {
         "ours": "ours (`serve DIR`)",
+        "ours_inline": "ours, bytes read in the planning call (no read stream)",
         "ours_ceiling": "ours, 1 KiB from memory (no file system: the ceiling)",
         "nginx": "nginx (sendfile)",
         "python_http_server": "`python -m http.server`",

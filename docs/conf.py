@@ -42,7 +42,7 @@ nitpick_ignore_regex = [
     (r"py:.*", r"(HeadFlags|check_invalid_header_char)"),
     (
         r"py:.*",
-        r"(trio|typing|collections|contextlib|attrs?|ssl|socket|enum|types|_?io|pathlib|re)(\..*)?",
+        r"(trio|typing|collections|contextlib|attrs?|ssl|socket|enum|types|_?io|pathlib|re|os)(\..*)?",
     ),
     (
         r"py:.*",
