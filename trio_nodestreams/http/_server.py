@@ -690,11 +690,14 @@ class _Connection:
         req.method = head.method
         req.url = head.url
         req.raw_headers = head.raw_headers
-        req.join_duplicate_headers = server.join_duplicate_headers
+        # Only what differs from the class defaults is set: most heads change little.
+        if server.join_duplicate_headers:
+            req.join_duplicate_headers = True
         req.upgrade = head.upgrade
-        req._on_read = self._on_body_read
         self.current = req
         has_body = head.body != "none"
+        if has_body:
+            req._on_read = self._on_body_read
         self.current_has_body = has_body
         if server.timeout and sock.timeout != server.timeout / 1000:
             sock.set_timeout(server.timeout)
@@ -712,11 +715,14 @@ class _Connection:
         if not self.output_paused and (sock._need_drain or self.outgoing_data >= sock.writable_high_water_mark):
             self.output_paused = True
         res = ServerResponse(req, high_water_mark=server.high_water_mark)
-        res._keep_alive_timeout = server.keep_alive_timeout
-        res._max_requests_per_socket = server.max_requests_per_socket
+        if server.keep_alive_timeout:
+            res._keep_alive_timeout = server.keep_alive_timeout
+        if server.max_requests_per_socket:
+            res._max_requests_per_socket = server.max_requests_per_socket
         res._on_pending_data = self._update_outgoing_data
         res.should_keep_alive = head.keep_alive and not server._closing and not self.closing
-        res._unique_headers = server._unique_headers
+        if server._unique_headers is not None:
+            res._unique_headers = server._unique_headers
         if sock._http_message is not None:
             self.outgoing.append(res)
         else:

@@ -57,6 +57,10 @@ def epipe() -> NodeSystemError:
     return NodeSystemError("EPIPE", "write EPIPE", errno=-errno.EPIPE, syscall="write")
 
 
+#: What a read on a socket closed under it raises (SocketStream's "closed", not "broken").
+_CLOSED_ERRNOS = frozenset({errno.EBADF, errno.ENOTSOCK})
+
+
 def _os_error(exc: BaseException | None, syscall: str) -> NodeSystemError:
     """Node's error for a failed read or write on the connection."""
     if isinstance(exc, BrokenPipeError):
@@ -104,6 +108,9 @@ class Socket(EventEmitter):
         self._scope = scope
         self._stream: trio.abc.Stream | None = None
         self._fd = -1
+        # Plain TCP: the Trio socket's recv, called without SocketStream's per-call
+        # error-translating context manager (the same translation is done here).
+        self._recv: Callable[[int], Any] | None = None
         self.connecting = True
         self.destroyed = False
         self.encrypted = False
@@ -178,6 +185,7 @@ class Socket(EventEmitter):
             if tcp is stream:
                 # Plain TCP: write() may hand bytes to the kernel at once.
                 self._fd = sock.fileno()
+                self._recv = sock.recv
         self.encrypted = isinstance(stream, trio.SSLStream)
         if self.timeout is not None:
             self._start_timer()
@@ -478,16 +486,19 @@ class Socket(EventEmitter):
         stream = self._stream
         if stream is None or self.destroyed:
             return b""
+        recv = self._recv
         try:
-            data = await stream.receive_some(max_bytes)
+            data = await (recv(max_bytes) if recv is not None else stream.receive_some(max_bytes))
         except trio.BrokenResourceError as exc:
             # A reset is not an end: the peer did not finish what it was doing.
-            self.peer_reset = True
-            self.peer_ended = True
-            self._error = self._error or _os_error(exc.__cause__, "read")
-            return b""
+            return self._reset(exc.__cause__)
         except trio.ClosedResourceError:
             return b""
+        except OSError as exc:
+            # Only the raw recv raises these; SocketStream would translate them alike.
+            if exc.errno in _CLOSED_ERRNOS:
+                return b""
+            return self._reset(exc)
         if type(data) is not bytes:
             data = bytes(data)  # some streams (TLS) hand out bytearrays
         if data:
@@ -501,6 +512,12 @@ class Socket(EventEmitter):
         else:
             self.peer_ended = True
         return data
+
+    def _reset(self, cause: BaseException | None) -> bytes:
+        self.peer_reset = True
+        self.peer_ended = True
+        self._error = self._error or _os_error(cause, "read")
+        return b""
 
     # -- closing ---------------------------------------------------------------
 
