@@ -1,7 +1,8 @@
 """Run the benchmark suite: ``.venv/bin/python bench/run.py [streams|http|all]``.
 
 Sections: streams, pipeline, http (wrk, interleaved rounds, req/s and the server's CPU
-time per request), idle (server RSS per held keep-alive connection), client, static
+time per request), idle (server RSS per held keep-alive connection), client, fszlib
+(a 1 GiB file copy vs Node's fs streams and cp, gzip/gunzip MB/s vs Node), static
 (``serve DIR`` against nginx, ``python -m http.server`` and Node's http-server:
 bench/static_bench.py).
 Prints a table per section and writes bench/results/latest.json. Every figure is a
@@ -216,6 +217,24 @@ def bench_pipeline() -> dict[str, Any]:
         for row in rows.values():
             if isinstance(row, dict):
                 row["measured"] = stamp
+    return results
+
+
+# ----------------------------------------------------------------------------- fszlib
+
+
+def bench_fszlib(copy_mib: int) -> dict[str, Any]:
+    """bench/fszlib_bench.py: file copy vs Node and cp, gzip/gunzip vs Node, one run."""
+    print(f"  fszlib ({copy_mib} MiB copy x3 rounds x3 tools, 64 MiB gzip; a few minutes)", flush=True)
+    argv = [PY, str(BENCH / "fszlib_bench.py"), "--copy-mib", str(copy_mib), "--json"]
+    try:
+        out = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT, timeout=1800)
+    except subprocess.TimeoutExpired:
+        return {"error": {"status": "error", "reason": "timed out after 1800 s"}}
+    if out.returncode != 0:
+        return {"error": {"status": "error", "reason": out.stderr[-500:]}}
+    results: dict[str, Any] = json.loads(out.stdout)
+    results["measured"] = {"at": now()}
     return results
 
 
@@ -934,7 +953,7 @@ def main() -> int:
         "what",
         nargs="?",
         default="all",
-        choices=["streams", "pipeline", "http", "idle", "client", "static", "all"],
+        choices=["streams", "pipeline", "http", "idle", "client", "fszlib", "static", "all"],
     )
     parser.add_argument("--only", help="run only implementations whose name contains this (e.g. ours); "
                         "other rows are kept from the previous results file")  # fmt: skip
@@ -950,9 +969,12 @@ def main() -> int:
         "--idle-connections", type=int, default=2000, help="connections held by `idle` (2000)"
     )
     parser.add_argument("--no-upload", action="store_true", help="skip the 256 MiB upload")
+    parser.add_argument("--copy-mib", type=int, default=1024, help="fszlib: size of the copied file (1024)")
     args = parser.parse_args()
     sections = (
-        ["streams", "pipeline", "http", "idle", "client", "static"] if args.what == "all" else [args.what]
+        ["streams", "pipeline", "http", "idle", "client", "fszlib", "static"]
+        if args.what == "all"
+        else [args.what]
     )
 
     t0 = time.monotonic()
@@ -974,6 +996,8 @@ def main() -> int:
             new["upload"] = bench_upload(args.only)
     if "idle" in sections:
         new["idle"] = bench_idle(args.only, args.idle_connections)
+    if "fszlib" in sections:
+        new["fszlib"] = bench_fszlib(args.copy_mib)
     if "static" in sections:
         sys.path.insert(0, str(BENCH))
         import static_bench
@@ -1002,6 +1026,12 @@ def main() -> int:
 
         print()
         print(client_bench.report(results["client"]))
+    if "fszlib" in sections and results.get("fszlib"):
+        sys.path.insert(0, str(BENCH))
+        import fszlib_bench
+
+        print()
+        print(fszlib_bench.report(results["fszlib"]))
     if "static" in sections and results.get("static"):
         import static_bench
 

@@ -38,7 +38,7 @@ root_doc = "index"
 nitpicky = True
 nitpick_ignore_regex = [
     # Private modules are not documented; annotations and bases may still name them.
-    (r"py:.*", r"trio_nodestreams(\.http)?\._.*"),
+    (r"py:.*", r"trio_nodestreams(\.\w+)?\._.*"),
     (r"py:.*", r"(HeadFlags|check_invalid_header_char)"),
     (
         r"py:.*",

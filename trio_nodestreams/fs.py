@@ -56,6 +56,11 @@ _FLAGS = {
 
 #: The largest batch a ReadStream reads in one hop, in chunks of ``high_water_mark``.
 _MAX_BATCH = 16
+#: A WriteStream's default ``high_water_mark``: 1 MiB, where Node's is 16 KiB. A hop to a
+#: worker thread costs about ten times a libuv thread-pool round trip here; with 16 KiB,
+#: every 64 KiB chunk of a pipe would wait for its own hop, and nothing would pile up for
+#: writev (measured in bench/fszlib_bench.py: a copy runs 3-5x slower).
+WRITE_HIGH_WATER_MARK = 1 << 20
 #: The most buffers one writev hands the kernel (Linux's IOV_MAX).
 _IOV_MAX = 1024
 _MAX_SAFE_INTEGER = 9007199254740991
@@ -118,17 +123,17 @@ class _FileIO:
         err: BaseException | None = None
         result: object = None
         try:
-            try:
-                result = await trio.to_thread.run_sync(fn, *args)
-            except OSError as exc:
-                err = exc
-            self._busy = False
-            done(err, result)
+            result = await trio.to_thread.run_sync(fn, *args)
+        except OSError as exc:
+            err = exc
         finally:
+            # The call is over: a destroy that waited for it closes the descriptor now
+            # (also when the task is cancelled: the thread has returned by then).
             self._busy = False
             after, self._after_io = self._after_io, None
             if after is not None:
                 after()
+        done(err, result)
 
     def _close_fd(self, err: BaseException | None, callback: Callback) -> None:
         if self._busy:
@@ -247,6 +252,8 @@ class ReadStream(_FileIO, Readable):
         self._ahead_end = False
         self._ahead_error: BaseException | None = None
         self._batch = 1
+        # A _read is waiting for the batch in flight.
+        self._waiting = False
         Readable.__init__(
             self,
             high_water_mark=high_water_mark,
@@ -304,22 +311,44 @@ class ReadStream(_FileIO, Readable):
         if self._ahead_end:
             self.push(None)
             return
+        self._waiting = True
+        if not self._busy:
+            self._fetch()
+
+    def _fetch(self) -> None:
         # Read where the last batch stopped (chunks handed out or not).
         pos = self._next_pos
         remaining = self.end - (pos if pos is not None else self._fetched) + 1
         if remaining <= 0:
-            self.push(None)
+            self._ahead_end = True
+            if self._waiting:
+                self._waiting = False
+                self.push(None)
             return
         count = self._batch
         # The consumer keeps asking: read more per hop next time.
         self._batch = min(count * 2, _MAX_BATCH)
         fd = self.fd
         assert fd is not None
-        self._io(_read_batch, (fd, pos, size if size > 0 else self._readable_state.high_water_mark, count, remaining), self._on_read)
+        size = self._readable_state.high_water_mark
+        self._io(_read_batch, (fd, pos, size, count, remaining), self._on_read)
+
+    def _prefetch(self) -> None:
+        # Keep the next batch coming while the consumer works through this one (the
+        # consumer asked for every chunk handed out, so it has room for more).
+        if (
+            not self._busy
+            and not self._ahead_end
+            and self._ahead_error is None
+            and not self.destroyed
+            and len(self._ahead) < self._batch // 2
+        ):
+            self._fetch()
 
     def _hand_out_ahead(self) -> None:
         if self._ahead and not self.destroyed:
             self._hand_out(self._ahead.popleft())
+            self._prefetch()
 
     def _hand_out(self, chunk: bytes) -> None:
         # bytes_read and pos count what was pushed, as Node's (one read per push) do.
@@ -333,27 +362,33 @@ class ReadStream(_FileIO, Readable):
             return
         if err is not None:
             assert isinstance(err, OSError)
-            self.destroy(uv_exception(err, "read"))
-            return
-        assert isinstance(result, tuple)
-        chunks, at_end, late_error = result
-        total = 0
-        for chunk in chunks:
-            total += len(chunk)
-        self._fetched += total
-        if self._next_pos is not None:
-            self._next_pos += total
-        if late_error is not None:
-            self._ahead_error = uv_exception(late_error, "read")
-        self._ahead_end = at_end
-        if not chunks:
-            if self._ahead_error is not None:
-                self._read(0)
-            else:
+            self._ahead_error = uv_exception(err, "read")
+        else:
+            assert isinstance(result, tuple)
+            chunks, at_end, late_error = result
+            total = 0
+            for chunk in chunks:
+                total += len(chunk)
+            self._fetched += total
+            if self._next_pos is not None:
+                self._next_pos += total
+            if late_error is not None:
+                self._ahead_error = uv_exception(late_error, "read")
+            self._ahead_end = at_end
+            self._ahead.extend(chunks)
+        if self._waiting:
+            self._waiting = False
+            if self._ahead:
+                self._hand_out(self._ahead.popleft())
+                self._prefetch()
+            elif self._ahead_error is not None:
+                err, self._ahead_error = self._ahead_error, None
+                self.destroy(err)
+            elif self._ahead_end:
                 self.push(None)
-            return
-        self._ahead.extend(chunks[1:])
-        self._hand_out(chunks[0])
+            else:
+                self._waiting = True
+                self._fetch()
 
     def _destroy(self, err: BaseException | None, callback: Callback) -> None:
         self._ahead.clear()
@@ -412,7 +447,7 @@ class WriteStream(_FileIO, Writable):
         fd: int | None = None,
         mode: int = 0o666,
         start: int | None = None,
-        high_water_mark: int | None = None,
+        high_water_mark: int = WRITE_HIGH_WATER_MARK,
         encoding: str | None = None,
         auto_close: bool = True,
         emit_close: bool = True,
@@ -466,6 +501,20 @@ class WriteStream(_FileIO, Writable):
         self._writable_state.auto_destroy = value
 
     _construct = ReadStream._construct
+
+    def write(self, chunk: Chunk, encoding: str | Callback | None = None, callback: Callback | None = None) -> bool:
+        """Write ``chunk``; see :meth:`trio_nodestreams.Writable.write`.
+
+        The first write of a burst corks the stream until the deferred calls queued
+        meanwhile have run (Node's ``setImmediate``), so that every chunk written in the
+        same burst (a pipe's flow after ``'drain'``, one chunk per tick) reaches the file
+        with one ``writev`` instead of one hop each; ``writable_corked`` shows it meanwhile.
+        """
+        state = self._writable_state
+        if not state.corked and not state.writing and not state.ending and not state.destroyed and not state.buffered:
+            state.corked += 1
+            self._scope.set_immediate(self.uncork)
+        return Writable.write(self, chunk, encoding, callback)
 
     def _write(self, chunk: Chunk, encoding: str | None, callback: Callback) -> None:
         assert isinstance(chunk, bytes)
@@ -577,7 +626,7 @@ def create_write_stream(
     fd: int | None = None,
     mode: int = 0o666,
     start: int | None = None,
-    high_water_mark: int | None = None,
+    high_water_mark: int = WRITE_HIGH_WATER_MARK,
     encoding: str | None = None,
     auto_close: bool = True,
     emit_close: bool = True,
@@ -593,7 +642,8 @@ def create_write_stream(
       fd: an open descriptor to write instead of opening ``path`` (no ``'open'`` event).
       mode: permission bits if the file is created.
       start: the offset of the first byte written (with ``'r+'`` to keep the rest).
-      high_water_mark: bytes buffered before ``write()`` returns False.
+      high_water_mark: bytes buffered before ``write()`` returns False (1 MiB; Node's
+        default is 16 KiB, see docs/node-compat.md).
       encoding: the default encoding of ``str`` chunks.
       auto_close: close the descriptor after ``'finish'`` or an error.
       emit_close: emit ``'close'`` once closed.

@@ -73,6 +73,13 @@ Z_FINISH = 4
 Z_BLOCK = 5
 Z_DEFAULT_COMPRESSION = -1
 Z_DEFAULT_STRATEGY = 0
+Z_FILTERED = 1
+Z_HUFFMAN_ONLY = 2
+Z_RLE = 3
+Z_FIXED = 4
+Z_NO_COMPRESSION = 0
+Z_BEST_SPEED = 1
+Z_BEST_COMPRESSION = 9
 Z_DEFAULT_CHUNK = 16 * 1024
 Z_MIN_CHUNK = 64
 BROTLI_OPERATION_PROCESS = 0
@@ -84,6 +91,9 @@ BROTLI_PARAM_QUALITY = 1
 BROTLI_PARAM_LGWIN = 2
 BROTLI_PARAM_LGBLOCK = 3
 BROTLI_PARAM_SIZE_HINT = 5
+BROTLI_MODE_GENERIC = 0
+BROTLI_MODE_TEXT = 1
+BROTLI_MODE_FONT = 2
 
 #: Node's ``zlib.constants`` (the ones this module uses or accepts).
 constants: Mapping[str, int] = {
@@ -141,8 +151,8 @@ constants: Mapping[str, int] = {
 
 #: Node's ``buffer.kMaxLength``: the default ``max_output_length``.
 K_MAX_LENGTH = 2**32
-#: Input at or above this size is processed in a worker thread (measured: below it, the
-#: hop costs more than the work; see docs/performance.md).
+#: Input of this size or more is processed in a worker thread; below it the hop costs
+#: more than the work, as bench/fszlib_bench.py measures.
 INLINE_LIMIT = 16 * 1024
 #: Output buffers produced by one decompression step before the readable side is asked.
 _STEP_BUFFERS = 16
@@ -315,6 +325,8 @@ class _Inflater:
         self.started = False
         # A next gzip member found when a step's output budget was spent.
         self.pending = b""
+        # A gzip member ended exactly at the end of the input so far.
+        self.member_done = False
 
     def _new(self) -> Any:
         if self.dictionary is not None and self.fmt in ("raw", "deflate"):
@@ -326,6 +338,15 @@ class _Inflater:
         d = self.decompressor
         if self.ended:
             return out, False
+        if self.member_done:
+            # The last member ended with the previous input: this input starts the next
+            # one, unless it begins with a zero byte (padding: the rest is ignored).
+            self.member_done = False
+            if data and data[0] == 0:
+                self.ended = True
+                return out, False
+            if data:
+                d = self.decompressor = _zlib.decompressobj(self.wbits)
         if not data:
             data, self.pending = (self.pending or d.unconsumed_tail), b""
         if data and not self.started:
@@ -350,6 +371,9 @@ class _Inflater:
                             continue
                         self.pending = rest
                         return out, True
+                    if self.gzip and not rest:
+                        self.member_done = True
+                        return out, False
                     self.ended = True
                     return out, False
                 if d.unconsumed_tail:
@@ -414,7 +438,8 @@ class _BrotliDecoder:
             return out, False
         try:
             while True:
-                piece = d.process(data, output_buffer_limit=max(limit, 1))
+                budget = max(limit, 1)
+                piece = d.process(data, output_buffer_limit=budget)
                 data = b""
                 if piece:
                     out.append(piece)
@@ -422,7 +447,9 @@ class _BrotliDecoder:
                 if d.is_finished():
                     self.ended = True
                     return out, False
-                if not d.can_accept_more_data():
+                # A full output buffer may leave output inside the decoder: go on with
+                # empty input (within this step's budget, else in the next step).
+                if len(piece) >= budget or not d.can_accept_more_data():
                     if limit > 0:
                         continue
                     return out, True
@@ -528,8 +555,7 @@ class ZlibBase(Transform):
         if type(chunk) is _FlushChunk:
             flag = chunk.kind
         w = self._writable_state
-        # The last chunk of an ended stream also finishes it (Node's maxFlush rule); "ended"
-        # is Node's writableEnded, which is the state's ending flag (ended is set after _flush).
+        # The last chunk of an ended stream also finishes it (Node's maxFlush rule).
         if w.ending and w.length == len(chunk):
             flag = _max_flush(flag, self._finish_flush_flag)
         self.bytes_written += len(chunk)
@@ -538,16 +564,24 @@ class ZlibBase(Transform):
     def _flush(self, callback: Callback) -> None:
         self._transform(b"", None, callback)
 
+    def _final(self, callback: Callback) -> None:
+        # As Node's zlib: 'finish' does not wait for the last output; _flush runs from
+        # 'prefinish' and ends the readable side when it is done.
+        callback()
+
     def _process(self, data: bytes, flag: int, callback: Callback) -> None:
         limit = self._chunk_size * _STEP_BUFFERS
         engine = self._engine
         if len(data) < INLINE_LIMIT:
+            # Small input is processed here, but its outcome is delivered on the next tick:
+            # Node's zlib always completes a write later, and its event order shows it
+            # (write callbacks before 'prefinish', 'finish' before 'end').
             try:
                 out, more = engine.step(data, flag, limit)
             except NodeError as err:
-                callback(err)
+                self._scope.next_tick(self._failed, err, callback)
                 return
-            self._after_step(out, more, flag, callback)
+            self._scope.next_tick(self._after_step, out, more, flag, callback)
         else:
             self._busy = True
             self._scope.start_soon(self._process_task, engine, data, flag, limit, callback)
@@ -564,7 +598,13 @@ class ZlibBase(Transform):
         if not self.destroyed:
             self._after_step(out, more, flag, callback)
 
+    def _failed(self, err: BaseException, callback: Callback) -> None:
+        if not self.destroyed:
+            callback(err)
+
     def _after_step(self, out: list[bytes], more: bool, flag: int, callback: Callback) -> None:
+        if self.destroyed:
+            return
         room = True
         for piece in out:
             room = self._push_cut(piece)
