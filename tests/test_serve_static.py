@@ -437,6 +437,9 @@ def test_root_must_be_a_directory(tmp_path: Path) -> None:
     (tmp_path / "f").write_bytes(b"")
     with pytest.raises(NotADirectoryError):
         static_handler(tmp_path / "f")
+    for bad in ({"gzip_level": 0}, {"brotli_quality": 12}, {"high_water_mark": 0}):
+        with pytest.raises(ValueError):
+            static_handler(tmp_path, **bad)  # type: ignore[arg-type]
 
 
 # -- raw requests: traversal in every spelling --------------------------------------------

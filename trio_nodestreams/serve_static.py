@@ -427,11 +427,14 @@ def static_handler(
     Raises:
       NotADirectoryError: ``root`` is not a directory.
       FileNotFoundError: ``root`` does not exist.
+      ValueError: a level, quality or high-water mark out of its range.
 
     Cancellation:
       A cancelled handler destroys its response (the connection closes) and
       closes the file.
     """
+    if not 1 <= gzip_level <= 9 or not 0 <= brotli_quality <= 11 or high_water_mark < 1:
+        raise ValueError("gzip_level is 1-9, brotli_quality 0-11, high_water_mark at least 1")
     real = os.path.realpath(root)
     if not os.path.isdir(real):
         if not os.path.exists(real):
