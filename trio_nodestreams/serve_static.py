@@ -351,34 +351,36 @@ async def _send_file(res: ServerResponse, plan: _Plan, opts: _Options) -> None:
         assert plan.fd is not None
         os.close(plan.fd)
         raise
-    try:
-        if plan.coding is None:
-            # The bytes go out as they are: the response is ended here, once the read
-            # stream has handed over exactly the announced length (a stage fewer than
-            # a counting Transform, which matters for small files).
-            await pipeline(source, res, end=False)
-            if source.bytes_read != plan.length:
-                raise _short(plan, source.bytes_read)
+    short: list[FileChangedError] = []
+    compressor = compression_stream(plan.coding, opts) if plan.coding is not None else None
+
+    def on_end() -> None:
+        # Runs before the pipeline's own 'end' listener (listeners run in the order they
+        # were added). A file that came up short must not end its response: the
+        # compressor is failed instead of finished, an identity response is destroyed
+        # instead of ended, and the connection closes.
+        if source.bytes_read != plan.length:
+            short.append(_short(plan, source.bytes_read))
+            log.warning("connection closed: %s", short[0])
+            (compressor if compressor is not None else res).destroy(short[0])
+        elif compressor is None:
+            # Ended here rather than by the pipeline, which would wait for the
+            # descriptor's close (a worker-thread call) first.
             res.end()
+
+    source.once("end", on_end)
+    try:
+        if compressor is None:
+            await pipeline(source, res, end=False)
         else:
-            compressor = compression_stream(plan.coding, opts)
-
-            def on_end() -> None:
-                # Runs before the pipeline ends the compressor (listeners run in the order
-                # they were added): a short file fails it instead of finishing the body.
-                if source.bytes_read != plan.length:
-                    compressor.destroy(_short(plan, source.bytes_read))
-
-            source.once("end", on_end)
             await pipeline(source, compressor, res)
-    except FileChangedError as exc:
-        # Ending now would send fewer bytes than Content-Length announced: close instead.
-        res.destroy(exc)
-        log.warning("connection closed: %s", exc)
     except (NodeError, OSError) as exc:
-        # The client left (or reset) before the end: its own business; the pipeline
-        # destroyed every stage, which closed the file.
-        log.debug("%s: transfer ended early: %r", plan.path, exc)
+        if not short:
+            # The client left (or reset) before the end: its own business; the pipeline
+            # destroyed every stage, which closed the file.
+            log.debug("%s: transfer ended early: %r", plan.path, exc)
+    if short:
+        res.destroy(short[0])
 
 
 def static_handler(
