@@ -225,7 +225,7 @@ def bench_pipeline() -> dict[str, Any]:
 
 def bench_fszlib(copy_mib: int) -> dict[str, Any]:
     """bench/fszlib_bench.py: file copy vs Node and cp, gzip/gunzip vs Node, one run."""
-    print(f"  fszlib ({copy_mib} MiB copy x3 rounds x3 tools, 64 MiB gzip; a few minutes)", flush=True)
+    print(f"  fszlib ({copy_mib} MiB copy x5 rounds x3 tools, 64 MiB gzip; about five minutes)", flush=True)
     argv = [PY, str(BENCH / "fszlib_bench.py"), "--copy-mib", str(copy_mib), "--json"]
     try:
         out = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT, timeout=1800)

@@ -150,17 +150,18 @@ async def test_eacces_for_real(tmp_path: Path) -> None:
     """A real refusal: a file without permissions (or, for root, whom permissions do not
     stop, a read-only sysfs file opened for writing) is EACCES at open."""
     got: list[Any] = []
-    async with ns.open_scope():
-        if os.geteuid() != 0:
-            target = tmp_path / "secret.txt"
-            target.write_text("x")
-            target.chmod(0)
-            stream: Any = fs.create_read_stream(target)
-        else:
-            stream = fs.create_write_stream("/sys/kernel/notes", flags="r+")
-        stream.on("error", got.append)
-        await _closed(stream)
-    assert (got[0].code, got[0].errno, got[0].syscall) == ("EACCES", -errno.EACCES, "open")
+    with trio.fail_after(10):
+        async with ns.open_scope():
+            if os.geteuid() != 0:
+                target = tmp_path / "secret.txt"
+                target.write_text("x")
+                target.chmod(0)
+                stream: Any = fs.create_read_stream(target)
+            else:
+                stream = fs.create_write_stream("/sys/kernel/notes", flags="r+")
+            stream.on("error", got.append)
+            await _closed(stream)
+        assert (got[0].code, got[0].errno, got[0].syscall) == ("EACCES", -errno.EACCES, "open")
 
 
 async def test_write_error_enospc() -> None:
@@ -181,11 +182,12 @@ async def test_fd_option_and_auto_close_false(big: Path) -> None:
     fd = os.open(big, os.O_RDONLY)
     try:
         events: list[str] = []
-        async with ns.open_scope():
-            r = fs.create_read_stream(None, fd=fd, start=0, end=9, auto_close=False)
-            r.on("open", lambda _fd: events.append("open"))
-            r.on("end", lambda: events.append("end"))
-            chunks = [c async for c in r.iterator(destroy_on_return=False)]
+        with trio.fail_after(10):
+            async with ns.open_scope():
+                r = fs.create_read_stream(None, fd=fd, start=0, end=9, auto_close=False)
+                r.on("open", lambda _fd: events.append("open"))
+                r.on("end", lambda: events.append("end"))
+                chunks = [c async for c in r.iterator(destroy_on_return=False)]
         assert b"".join(chunks) == big.read_bytes()[:10]
         assert events == ["end"]
         os.fstat(fd)  # still open
@@ -214,13 +216,17 @@ async def test_cancelled_scope_closes_the_files(big: Path, tmp_path: Path) -> No
     """Cancelling the scope mid-copy destroys both streams (AbortError) and closes both files."""
     before = _open_fds()
     errors: list[str] = []
-    with trio.move_on_after(0.2) as cs:
+    with trio.fail_after(10), trio.CancelScope() as cs:
         async with ns.open_scope():
             r = fs.create_read_stream(big, high_water_mark=1024)
             w = fs.create_write_stream(tmp_path / "partial.bin", high_water_mark=1024)
             for s in (r, w):
                 s.on("error", lambda e: errors.append(e.code))
+            flowing = trio.Event()
+            w.once("drain", flowing.set)
             r.pipe(w)
+            await flowing.wait()  # mid-copy: both files open, data moving
+            cs.cancel()
             await trio.sleep_forever()
     assert cs.cancelled_caught
     assert errors == ["ABORT_ERR", "ABORT_ERR"]
@@ -232,31 +238,33 @@ async def test_flags_and_bad_arguments(tmp_path: Path) -> None:
     target = tmp_path / "exists.txt"
     target.write_text("x")
     got: list[Any] = []
-    async with ns.open_scope():
-        w = fs.create_write_stream(target, flags="wx")
-        w.on("error", got.append)
-        await _closed(w)
-        assert got[0].code == "EEXIST"
-        for kwargs in ({"flags": "nope"}, {"fd": -1}):
+    with trio.fail_after(10):
+        async with ns.open_scope():
+            w = fs.create_write_stream(target, flags="wx")
+            w.on("error", got.append)
+            await _closed(w)
+            assert got[0].code == "EEXIST"
+            for kwargs in ({"flags": "nope"}, {"fd": -1}):
+                with pytest.raises(ns.NodeTypeError):
+                    fs.create_read_stream(target, **kwargs)
             with pytest.raises(ns.NodeTypeError):
-                fs.create_read_stream(target, **kwargs)
-        with pytest.raises(ns.NodeTypeError):
-            fs.create_read_stream(123)  # type: ignore[arg-type]
-        with pytest.raises(ns.NodeTypeError):
-            fs.create_read_stream("a\x00b")
+                fs.create_read_stream(123)  # type: ignore[arg-type]
+            with pytest.raises(ns.NodeTypeError):
+                fs.create_read_stream("a\x00b")
 
 
 async def test_close_method_runs_its_callback(big: Path, tmp_path: Path) -> None:
     """ReadStream.close(cb) and WriteStream.close(cb), as Node's."""
     got: list[str] = []
-    async with ns.open_scope():
-        r = fs.create_read_stream(big)
-        r.close(lambda *_: got.append("r"))
-        w = fs.create_write_stream(tmp_path / "c.txt")
-        w.write("abc")
-        w.close(lambda *_: got.append("w"))
-        await _closed(w)
-        if not r.closed:
-            await _closed(r)
-    assert sorted(got) == ["r", "w"]
-    assert (tmp_path / "c.txt").read_text() == "abc"
+    with trio.fail_after(10):
+        async with ns.open_scope():
+            r = fs.create_read_stream(big)
+            r.close(lambda *_: got.append("r"))
+            w = fs.create_write_stream(tmp_path / "c.txt")
+            w.write("abc")
+            w.close(lambda *_: got.append("w"))
+            await _closed(w)
+            if not r.closed:
+                await _closed(r)
+        assert sorted(got) == ["r", "w"]
+        assert (tmp_path / "c.txt").read_text() == "abc"

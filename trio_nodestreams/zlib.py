@@ -511,7 +511,6 @@ class ZlibBase(Transform):
         self.bytes_written = 0
         # A step that stopped for back-pressure: (flag, callback) to go on with in _read.
         self._resume: tuple[int, Callback] | None = None
-        self._busy = False
 
     # -- Node's public methods --------------------------------------------------------------
 
@@ -569,10 +568,12 @@ class ZlibBase(Transform):
         # 'prefinish' and ends the readable side when it is done.
         callback()
 
-    def _process(self, data: bytes, flag: int, callback: Callback) -> None:
+    def _process(self, data: bytes, flag: int, callback: Callback, going_on: bool = False) -> None:
         limit = self._chunk_size * _STEP_BUFFERS
         engine = self._engine
-        if len(data) < INLINE_LIMIT:
+        # A step that goes on with input already taken may produce a whole step's output:
+        # it runs in a worker thread like large input.
+        if len(data) < INLINE_LIMIT and not going_on:
             # Small input is processed here, but its outcome is delivered on the next tick:
             # Node's zlib always completes a write later, and its event order shows it
             # (write callbacks before 'prefinish', 'finish' before 'end').
@@ -583,18 +584,15 @@ class ZlibBase(Transform):
                 return
             self._scope.next_tick(self._after_step, out, more, flag, callback)
         else:
-            self._busy = True
             self._scope.start_soon(self._process_task, engine, data, flag, limit, callback)
 
     async def _process_task(self, engine: _Engine, data: bytes, flag: int, limit: int, callback: Callback) -> None:
         try:
             out, more = await trio.to_thread.run_sync(engine.step, data, flag, limit)
         except NodeError as err:
-            self._busy = False
             if not self.destroyed:
                 callback(err)
             return
-        self._busy = False
         if not self.destroyed:
             self._after_step(out, more, flag, callback)
 
@@ -610,7 +608,7 @@ class ZlibBase(Transform):
             room = self._push_cut(piece)
         if more:
             if room:
-                self._process(b"", flag, callback)
+                self._process(b"", flag, callback, True)
             else:
                 self._resume = (flag, callback)
             return
@@ -638,7 +636,7 @@ class ZlibBase(Transform):
         resume = self._resume
         if resume is not None:
             self._resume = None
-            self._process(b"", resume[0], resume[1])
+            self._process(b"", resume[0], resume[1], True)
             return
         Transform._read(self, size)
 
