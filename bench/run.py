@@ -1,7 +1,8 @@
 """Run the benchmark suite: ``.venv/bin/python bench/run.py [streams|http|all]``.
 
 Sections: streams, pipeline, http (wrk, interleaved rounds, req/s and the server's CPU
-time per request), idle (server RSS per held keep-alive connection), client, fszlib
+time per request), idle (server RSS per held keep-alive connection), client, https (the
+same over TLS, and new TLS connections per second: bench/https_bench.py), fszlib
 (a 1 GiB file copy vs Node's fs streams and cp, gzip/gunzip MB/s vs Node), static
 (``serve DIR`` against nginx, ``python -m http.server`` and Node's http-server:
 bench/static_bench.py).
@@ -953,7 +954,7 @@ def main() -> int:
         "what",
         nargs="?",
         default="all",
-        choices=["streams", "pipeline", "http", "idle", "client", "fszlib", "static", "all"],
+        choices=["streams", "pipeline", "http", "idle", "client", "https", "fszlib", "static", "all"],
     )
     parser.add_argument("--only", help="run only implementations whose name contains this (e.g. ours); "
                         "other rows are kept from the previous results file")  # fmt: skip
@@ -972,7 +973,7 @@ def main() -> int:
     parser.add_argument("--copy-mib", type=int, default=1024, help="fszlib: size of the copied file (1024)")
     args = parser.parse_args()
     sections = (
-        ["streams", "pipeline", "http", "idle", "client", "fszlib", "static"]
+        ["streams", "pipeline", "http", "idle", "client", "https", "fszlib", "static"]
         if args.what == "all"
         else [args.what]
     )
@@ -996,6 +997,13 @@ def main() -> int:
             new["upload"] = bench_upload(args.only)
     if "idle" in sections:
         new["idle"] = bench_idle(args.only, args.idle_connections)
+    if "https" in sections:
+        sys.path.insert(0, str(BENCH))
+        import https_bench
+
+        new["https"] = https_bench.bench(
+            args.only, args.duration, args.connections, args.reps or 3, upload=not args.no_upload
+        )
     if "fszlib" in sections:
         new["fszlib"] = bench_fszlib(args.copy_mib)
     if "static" in sections:
@@ -1026,6 +1034,11 @@ def main() -> int:
 
         print()
         print(client_bench.report(results["client"]))
+    if "https" in sections and results.get("https"):
+        import https_bench
+
+        print()
+        print(https_bench.report(results["https"]))
     if "fszlib" in sections and results.get("fszlib"):
         sys.path.insert(0, str(BENCH))
         import fszlib_bench

@@ -495,7 +495,7 @@ async def test_cli_get_downloads_to_a_file(tmp_path: Path) -> None:
         )  # fmt: skip
         assert proc.returncode == 1 and b"404" in proc.stderr
         proc = await trio.run_process(
-            [sys.executable, "-m", "trio_nodestreams", "get", "https://127.0.0.1/"],
+            [sys.executable, "-m", "trio_nodestreams", "get", "ftp://127.0.0.1/"],
             capture_stderr=True, cwd=ROOT, check=False,
         )  # fmt: skip
         assert proc.returncode == 2 and b"ERR_INVALID_PROTOCOL" in proc.stderr
@@ -553,3 +553,34 @@ async def test_request_options_and_agent_surface() -> None:
     with pytest.raises(ns.NodeError) as info:
         http.Agent(scheduling="random")  # type: ignore[arg-type]
     assert info.value.code == "ERR_INVALID_ARG_VALUE"
+
+
+async def test_max_total_sockets_hands_a_closed_slot_to_another_origin() -> None:
+    """Node's removeSocket: with every slot taken, a connection that closes lets a request
+    waiting for another origin open one (here one slot, two origins, no keep-alive)."""
+    with trio.fail_after(10):
+        async with ns.open_scope():
+            server = http.create_server(lambda req, res: res.end(req.headers["host"]))
+            await server.listen(0, "127.0.0.1")
+            port = server.address()["port"]
+            agent = http.Agent(max_total_sockets=1)
+
+            async def open_tcp(options: dict[str, Any]) -> trio.abc.Stream:
+                return await trio.open_tcp_stream("127.0.0.1", port)
+
+            got: list[bytes] = []
+
+            async def one(host: str) -> None:
+                req = http.get(
+                    {"host": host, "port": port, "agent": agent, "create_connection": open_tcp,
+                     "headers": {"host": host}}
+                )  # fmt: skip
+                res = await req.response()
+                got.append(b"".join([chunk async for chunk in res]))
+
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(one, "a.test")
+                nursery.start_soon(one, "b.test")
+            assert sorted(got) == [b"a.test", b"b.test"]
+            assert agent.requests == {} and agent._queued_options == {}
+            server.close()

@@ -206,7 +206,17 @@ def make_server(kind: str, seen: Seen) -> http.Server:
             await trio.sleep(0.01)
             res.end(b"two")
 
-    return http.create_server(handler, **TIMEOUTS)
+    server = http.create_server(handler, **TIMEOUTS)
+
+    def expectation_failed(req: http.IncomingMessage, res: http.ServerResponse) -> None:
+        # What the server does without this listener (Node's 417), noted so that the
+        # reader knows which request each response answers.
+        note(req)
+        res.write_head(417)
+        res.end()
+
+    server.on("checkExpectation", expectation_failed)
+    return server
 
 
 # -- reading what came back ----------------------------------------------------------------------

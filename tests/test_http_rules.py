@@ -381,7 +381,9 @@ def test_head_fields() -> None:
 
 
 def test_upgrade_nobody_takes_is_parsed_as_http() -> None:
-    """Node 20 serves an upgrade request without 'upgrade' listeners as plain HTTP, body included."""
+    """Node 20 serves an upgrade request without 'upgrade' listeners as plain HTTP, body
+    included; its llhttp pauses where that request ends, and the rest of that read is
+    dropped (golden: http_server/hostile, upgrade_no_listener_*); the next read is parsed."""
     parser = RequestParser()
     events = parser.feed(
         b"POST /u HTTP/1.1\r\nHost: x\r\nConnection: upgrade\r\nUpgrade: h2c\r\nContent-Length: 5\r\n\r\n"
@@ -390,8 +392,52 @@ def test_upgrade_nobody_takes_is_parsed_as_http() -> None:
     assert isinstance(events[0], RequestHead) and events[0].body == "length"
     assert isinstance(events[-1], Upgrade)
     more = parser.resume_http(events[-1].rest)
-    assert more[0] == b"hello" and isinstance(more[1], MessageEnd)
-    assert isinstance(more[2], RequestHead) and more[2].url == "/n" and isinstance(more[3], MessageEnd)
+    assert len(more) == 2 and more[0] == b"hello" and isinstance(more[1], MessageEnd)
+    later = parser.feed(b"GET /m HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert isinstance(later[0], RequestHead) and later[0].url == "/m" and isinstance(later[1], MessageEnd)
+
+
+def test_declined_upgrade_body_over_two_reads_ends_the_second() -> None:
+    """The body of a declined upgrade arriving later: the read that ends it ends there."""
+    parser = RequestParser()
+    events = parser.feed(
+        b"POST /u HTTP/1.1\r\nHost: x\r\nConnection: upgrade\r\nUpgrade: h2c\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n2\r\nhe\r\n"
+    )
+    assert isinstance(events[-1], Upgrade)
+    assert parser.resume_http(events[-1].rest) == [b"he"]
+    more = parser.feed(b"3\r\nllo\r\n0\r\n\r\nGET /dropped HTTP/1.1\r\n\r\n")
+    assert more[0] == b"llo" and isinstance(more[1], MessageEnd) and len(more) == 2
+    later = parser.feed(b"GET /m HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert isinstance(later[0], RequestHead) and later[0].url == "/m"
+
+
+def test_lenient_parser_stays_lenient_after_its_llhttp_is_replaced() -> None:
+    """insecure_http_parser holds for the whole connection, also after an empty
+    Transfer-Encoding made the parser start a new llhttp."""
+    parser = RequestParser(lenient=True)
+    first = parser.feed(b"GET /1 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding:\r\n\r\n")
+    assert isinstance(first[0], RequestHead) and isinstance(first[1], MessageEnd)
+    # A control character in a value: only the lenient llhttp takes it.
+    second = parser.feed(b"GET /2 HTTP/1.1\r\nHost: x\r\nX-Bad: a\x01b\r\n\r\n")
+    assert isinstance(second[0], RequestHead), second
+    strict = RequestParser()
+    strict.feed(b"GET /1 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding:\r\n\r\n")
+    assert isinstance(strict.feed(b"GET /2 HTTP/1.1\r\nHost: x\r\nX-Bad: a\x01b\r\n\r\n")[0], ParseError)
+
+
+def test_empty_transfer_encoding_on_an_upgrade_request() -> None:
+    """The head re-parsed without its empty Transfer-Encoding may end in an upgrade
+    (found by the fuzzer: the rewritten head's upgrade was not caught)."""
+    for pieces in ([b"GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding:\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\nrest"],
+                   [b"GET / HTTP/1", b".1\r\nHost: x\r\nTransfer-Encoding:\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\nrest"]):
+        parser = RequestParser()
+        events: list[Event] = []
+        for piece in pieces:
+            events += parser.feed(piece)
+        assert isinstance(events[0], RequestHead) and events[0].upgrade
+        assert events[0].raw_headers[2:4] == ["Transfer-Encoding", ""]
+        assert isinstance(events[-1], Upgrade) and events[-1].rest == b"rest"
 
 
 def test_whitespace_flood_is_bounded() -> None:

@@ -842,3 +842,30 @@ async def test_server_timeout_event_gets_the_socket() -> None:
         await stream.aclose()
         assert how in ("eof", "reset")
         assert len(seen) == 1
+
+
+async def test_no_delay_false_turns_nagle_back_on() -> None:
+    """``no_delay=False``: accepted connections send with Nagle's algorithm (Trio turns
+    TCP_NODELAY on for every TCP stream; the default keeps it so)."""
+    import socket as stdsocket
+
+    seen: dict[str, int] = {}
+
+    def handler(req: http.IncomingMessage, res: http.ServerResponse) -> None:
+        stream = req.socket.stream
+        assert isinstance(stream, trio.SocketStream)
+        seen[req.url] = stream.socket.getsockopt(stdsocket.IPPROTO_TCP, stdsocket.TCP_NODELAY)
+        res.end()
+
+    with trio.fail_after(10):
+        async with ns.open_scope():
+            for url, option in (("/nagle", False), ("/default", True)):
+                server = http.create_server(handler, no_delay=option)
+                await server.listen(0, "127.0.0.1")
+                stream = await trio.open_tcp_stream("127.0.0.1", server.address()["port"])
+                async with stream:
+                    await stream.send_all(f"GET {url} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+                    while await stream.receive_some():
+                        pass
+                server.close()
+    assert seen == {"/nagle": 0, "/default": 1}

@@ -33,7 +33,7 @@ from typing import Any, TextIO
 import trio
 
 import trio_nodestreams as ns
-from trio_nodestreams import http
+from trio_nodestreams import http, https
 from trio_nodestreams.serve_static import static_handler
 
 #: The conventional exit status of a program ended by SIGINT (128 + 2).
@@ -73,9 +73,27 @@ def _query(url: str) -> dict[str, str]:
     return out
 
 
-def base_url(host: str, port: int) -> str:
+def base_url(host: str, port: int, scheme: str = "http") -> str:
     """``http://host:port/``, with an IPv6 address in brackets."""
-    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+    return f"{scheme}://[{host}]:{port}/" if ":" in host else f"{scheme}://{host}:{port}/"
+
+
+# -- TLS ----------------------------------------------------------------------------------
+
+
+def tls_files(command: str, **files: str | None) -> dict[str, bytes] | None:
+    """Read the PEM files named by TLS options (``cert=path``...); None if one cannot be read."""
+    out: dict[str, bytes] = {}
+    for name, path in files.items():
+        if path is None:
+            continue
+        try:
+            with open(path, "rb") as f:
+                out[name] = f.read()
+        except OSError as exc:
+            _error(command, f"cannot read {path}: {_os_reason(exc)}")
+            return None
+    return out
 
 
 def make_handler(
@@ -155,13 +173,23 @@ async def serve(
     host: str,
     port: int,
     quiet: bool,
+    tls: dict[str, bytes] | None = None,
     site: Callable[[http.IncomingMessage, http.ServerResponse], Awaitable[None]] | None = None,
 ) -> int:
-    """Run ``site`` (default: the demo) until cancelled; return 1 when the address cannot be served."""
-    where = [base_url(host, port)]  # the bound address once listening (port 0 picks one)
+    """Run ``site`` (default: the demo) until cancelled; return 1 when the address cannot be served.
+
+    With ``tls`` (``{'cert', 'key'}`` PEM contents) it serves https.
+    """
+    scheme = "https" if tls else "http"
+    where = [base_url(host, port, scheme)]  # the bound address once listening (port 0 picks one)
     handler = site if site is not None else make_handler(lambda: where[0])
     async with ns.open_scope():
-        server = http.create_server(handler if quiet else with_access_log(handler, sys.stdout))
+        handler = handler if quiet else with_access_log(handler, sys.stdout)
+        try:
+            server = https.create_server(tls, handler) if tls else http.create_server(handler)
+        except ns.NodeError as exc:
+            _error("serve", f"cannot use the TLS certificate or key: {exc.code}: {exc}")
+            return 2
         try:
             await server.listen(port, host)
         except OSError as exc:
@@ -169,7 +197,7 @@ async def serve(
             return 1
         addr = server.address()
         assert addr is not None
-        where[0] = base_url(addr["address"], addr["port"])
+        where[0] = base_url(addr["address"], addr["port"], scheme)
         print(f"serving on {where[0]}  (Ctrl-C stops)", flush=True)
         await trio.sleep_forever()
     return 0  # pragma: no cover - only cancellation ends the block
@@ -308,8 +336,13 @@ def file_writable(f: Any, progress: Progress) -> ns.Writable:
     return ns.Writable(write=write, writev=writev, high_water_mark=1024 * 1024)
 
 
-async def download(url: str, output: str | None, quiet: bool, progress_out: TextIO) -> int:
-    """Fetch ``url`` into ``output`` (stdout when None); return the exit status."""
+async def download(
+    url: str, output: str | None, quiet: bool, progress_out: TextIO, tls: dict[str, Any] | None = None
+) -> int:
+    """Fetch ``url`` into ``output`` (stdout when None); return the exit status.
+
+    ``tls``: options of an ``https://`` request (``ca``, ``reject_unauthorized``).
+    """
     if output is not None:
         try:
             f: Any = await trio.open_file(output, "wb")
@@ -322,7 +355,10 @@ async def download(url: str, output: str | None, quiet: bool, progress_out: Text
     try:
         async with ns.open_scope():
             try:
-                req = http.get(url, agent=False)
+                if url.lower().startswith("https:"):
+                    req = https.get(url, agent=False, **(tls or {}))
+                else:
+                    req = http.get(url, agent=False)
                 res = await req.response()
             except ns.NodeError as exc:
                 _error("get", f"{exc.code}: {exc}")
@@ -460,15 +496,19 @@ def parser() -> argparse.ArgumentParser:
         help="port to listen on; 0 picks a free one (default 8000)",
     )
     sv.add_argument("-q", "--quiet", action="store_true", help="no line per request")
+    sv.add_argument("--tls-cert", metavar="FILE", help="serve https with this PEM certificate (chain)")
+    sv.add_argument("--tls-key", metavar="FILE", help="the PEM private key of --tls-cert")
     gt = sub.add_parser(
         "get",
-        help="download a URL (http:// only) with a progress bar",
+        help="download an http:// or https:// URL with a progress bar",
         description="Download URL through the http client. The progress bar (size, rate, ETA) "
         "goes to stderr when stderr is a terminal.",
     )
-    gt.add_argument("url", help="an http:// URL")
+    gt.add_argument("url", help="an http:// or https:// URL")
     gt.add_argument("-o", "--output", metavar="FILE", help="file to write (default: stdout)")
     gt.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    gt.add_argument("--cacert", metavar="FILE", help="trust the CA certificates in this PEM file (https)")
+    gt.add_argument("-k", "--insecure", action="store_true", help="do not verify the server's certificate (https)")
     return ap
 
 
@@ -479,6 +519,12 @@ def main(argv: list[str] | None = None) -> int:
     status: int | None = None
     try:
         if command == "serve":
+            if (args.tls_cert is None) != (args.tls_key is None):
+                _error("serve", "--tls-cert and --tls-key go together")
+                return 2
+            tls = tls_files("serve", cert=args.tls_cert, key=args.tls_key)
+            if tls is None:
+                return 2
             site = None
             if args.dir is not None:
                 try:
@@ -488,10 +534,17 @@ def main(argv: list[str] | None = None) -> int:
                 except OSError as exc:
                     _error("serve", f"cannot serve {args.dir}: {_os_reason(exc)}")
                     return 1
-            status = trio.run(until_interrupted, serve, args.host, args.port, args.quiet, site)
-        else:
             status = trio.run(
-                until_interrupted, download, args.url, args.output, args.quiet, sys.stderr
+                until_interrupted, serve, args.host, args.port, args.quiet, tls or None, site
+            )
+        else:
+            client_tls: dict[str, Any] | None = tls_files("get", ca=args.cacert)
+            if client_tls is None:
+                return 2
+            if args.insecure:
+                client_tls["reject_unauthorized"] = False
+            status = trio.run(
+                until_interrupted, download, args.url, args.output, args.quiet, sys.stderr, client_tls
             )
     except* KeyboardInterrupt:
         # Ctrl-C before the signal receiver was installed or after it was removed.

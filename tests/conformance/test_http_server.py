@@ -858,6 +858,63 @@ async def test_hostile(name: str) -> None:
     assert after["status"] == "HTTP/1.1 200 OK"
 
 
+async def probe_memory(
+    server: http.Server, pieces: list[bytes], *, half_close: bool = False, responses: int = 1
+) -> dict[str, Any]:
+    """:func:`probe` over ``trio.testing.memory_stream_pair``, through ``serve_connection``.
+
+    No kernel takes the bytes here: whatever the server queued and has not sent when it
+    closes must still reach the client, as it does through a socket.
+    """
+    client, server_end = trio.testing.memory_stream_pair()
+    chunks = bytearray()
+    closed = timed_out = False
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(server.serve_connection, server_end)
+        try:
+            for i, piece in enumerate(pieces):
+                if i:
+                    await trio.testing.wait_all_tasks_blocked()
+                await client.send_all(piece)
+            if half_close:
+                await client.send_eof()
+        except (trio.BrokenResourceError, trio.ClosedResourceError):
+            pass
+        with trio.move_on_after(3) as cs:
+            while True:
+                try:
+                    got = await client.receive_some(65536)
+                except (trio.BrokenResourceError, trio.ClosedResourceError):
+                    break
+                if not got:
+                    closed = True
+                    break
+                chunks += got
+                if _complete_keep_alive(chunks.decode("latin-1"), responses):
+                    break
+        timed_out = cs.cancelled_caught
+        await client.aclose()
+    raw = mask_date(chunks.decode("latin-1"))
+    m = re.match(r"HTTP/1\.[01] \d{3} [^\r\n]*", raw)
+    return {"status": m.group(0) if m else None, "closed_by_server": closed, "timeout": timed_out, "raw": raw}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+async def test_hostile_over_a_memory_stream(name: str, autojump_clock: trio.testing.MockClock) -> None:
+    """scenario: http_server/hostile, each case over a memory stream (``serve_connection``):
+    the same answer as Node's through a socket, nothing queued lost at the close."""
+    want = NODE_HOSTILE[name]
+    async with ns.open_scope():
+        server = http.create_server(_echo)
+        got = await probe_memory(
+            server, writes(name), half_close=name in HALF_CLOSE, responses=RESPONSES.get(name, 1)
+        )
+    assert (got["status"], got["closed_by_server"], got["timeout"]) == (
+        want["status"], want["closed_by_server"], want["timeout"]
+    ), (got, want)
+    assert got["raw"] == want["raw"]
+
+
 @scenario("http_server/upgrade")
 async def test_upgrade(log: Log) -> None:
     """Port of test/parallel/test-http-upgrade-server.js: an 'upgrade' listener gets (req, socket, head)

@@ -301,6 +301,21 @@ CASES: dict[str, bytes] = {
     "connect_origin_form": b"CONNECT / HTTP/1.1\r\n" + H + b"\r\n",
     # an Upgrade request with no 'upgrade' listener is served as a plain request
     "upgrade_no_listener": b"GET / HTTP/1.1\r\n" + H + b"Connection: Upgrade\r\nUpgrade: websocket\r\n\r\n",
+    "upgrade_no_listener_then_get": b"GET / HTTP/1.1\r\n" + H + b"Connection: Upgrade\r\nUpgrade: websocket\r\n\r\n"
+    + b"GET /2 HTTP/1.1\r\n" + H + b"\r\n",
+    "upgrade_no_listener_with_body": b"POST / HTTP/1.1\r\n" + H
+    + b"Connection: Upgrade\r\nUpgrade: websocket\r\nContent-Length: 5\r\n\r\nhello",
+    "upgrade_no_listener_body_then_get": b"POST / HTTP/1.1\r\n" + H
+    + b"Connection: Upgrade\r\nUpgrade: websocket\r\nContent-Length: 5\r\n\r\nhello"
+    + b"GET /2 HTTP/1.1\r\n" + H + b"\r\n",
+    "upgrade_no_listener_body_next_write": b"POST / HTTP/1.1\r\n" + H
+    + b"Connection: Upgrade\r\nUpgrade: websocket\r\nContent-Length: 5\r\n\r\nhello",
+    "upgrade_no_listener_get_next_write": b"GET / HTTP/1.1\r\n" + H + b"Connection: Upgrade\r\nUpgrade: websocket\r\n\r\n"
+    + b"GET /2 HTTP/1.1\r\n" + H + b"\r\n",
+    # ... with an empty Transfer-Encoding (which Node's llhttp ignores), whole and split
+    "upgrade_empty_te": b"GET / HTTP/1.1\r\n" + H + b"Transfer-Encoding:\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n",
+    "upgrade_empty_te_split": b"GET / HTTP/1.1\r\n" + H + b"Transfer-Encoding:\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n",
+    "upgrade_empty_te_then_get": b"GET / HTTP/1.1\r\n" + H + b"Transfer-Encoding:\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n" + b"GET /2 HTTP/1.1\r\n" + H + b"\r\n",
     # methods: a very long unknown one, a known one with a letter more, one llhttp knows for
     # HTTP (SOURCE), one it knows only for RTSP (DESCRIBE)
     "method_very_long": b"A" * 1000 + b" / HTTP/1.1\r\n" + H + b"\r\n",
@@ -322,6 +337,9 @@ SPLITS: dict[str, tuple[int, ...]] = {
     "header_limit_exact_split_in_value": (8000,),
     "header_limit_exact_split_in_name": (len(CASES["header_limit_exact_split_in_name"]) - 7,),
     "garbage_after_get_next_write": (len(b"GET / HTTP/1.1\r\n" + H + b"\r\n"),),
+    "upgrade_empty_te_split": (len(b"GET / HTTP/1"),),
+    "upgrade_no_listener_body_next_write": (len(CASES["upgrade_no_listener_body_next_write"]) - 5,),
+    "upgrade_no_listener_get_next_write": (len(CASES["upgrade_no_listener_get_next_write"]) - len(b"GET /2 HTTP/1.1\r\n" + H + b"\r\n"),),
 }
 
 #: Cases that may be answered by more than one response: how many complete keep-alive
@@ -338,6 +356,12 @@ RESPONSES: dict[str, int] = {
     "request_after_connection_close": 2,
     "garbage_after_get_next_write": 2,
     "content_length_body_too_long": 2,
+    "upgrade_empty_te_then_get": 2,
+    "upgrade_no_listener_then_get": 2,
+    "upgrade_no_listener_body_next_write": 2,
+    "upgrade_no_listener_get_next_write": 2,
+    "upgrade_no_listener_with_body": 2,
+    "upgrade_no_listener_body_then_get": 2,
 }
 
 

@@ -7,6 +7,7 @@ from ._client_request import get as get
 from ._client_request import request as request
 from ._incoming import IncomingMessage as IncomingMessage
 from ._outgoing import OutgoingMessage as OutgoingMessage
+from ._rules import MAX_HEADER_SIZE as _MAX_HEADER_SIZE
 from ._rules import METHODS as METHODS
 from ._rules import STATUS_CODES as STATUS_CODES
 from ._rules import validate_header_name as validate_header_name
@@ -18,7 +19,7 @@ from ._server_response import ServerResponse as ServerResponse
 from ._socket import Socket as Socket
 
 #: Node's ``http.maxHeaderSize``: the default request head budget in bytes.
-max_header_size = 16384
+max_header_size = _MAX_HEADER_SIZE
 
 __all__ = [
     "METHODS",

@@ -49,6 +49,10 @@ class Agent(EventEmitter):
     protocol = "http:"
     #: The port of a URL that names none.
     default_port = 80
+    #: What a connection of this agent is wrapped in (https: a TLS socket).
+    socket_class: ClassVar[type[Socket]] = Socket
+    #: Request options, beyond the address, that a new connection needs (https: TLS ones).
+    connection_option_names: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
         self,
@@ -82,6 +86,7 @@ class Agent(EventEmitter):
         self.free_sockets: dict[str, list[Socket]] = {}
         #: origin name -> requests waiting for a connection.
         self.requests: dict[str, list[PooledRequest]] = {}
+        self._queued_options: dict[str, dict[str, Any]] = {}
         self._conns: dict[Socket, ClientConnection] = {}
         self._total = 0
         self.on("free", self._on_free)
@@ -123,6 +128,8 @@ class Agent(EventEmitter):
             self._create(req, name, options)
         else:
             self.requests.setdefault(name, []).append(req)
+            # The connection options of that origin, for whichever connection frees first.
+            self._queued_options[name] = options
 
     def _create(self, req: PooledRequest, name: str, options: dict[str, Any]) -> ClientConnection:
         scope = req._scope
@@ -150,6 +157,7 @@ class Agent(EventEmitter):
                 queue.remove(req)
                 if not queue:
                     del self.requests[name]
+                    self._queued_options.pop(name, None)
 
     def release(self, conn: ClientConnection) -> None:
         """A request is done with ``conn`` and it may be reused: ``'free'``."""
@@ -165,6 +173,7 @@ class Agent(EventEmitter):
             req = queue.pop(0)
             if not queue:
                 del self.requests[name]
+                self._queued_options.pop(name, None)
             if req.destroyed:
                 queue = self.requests.get(name)
                 continue
@@ -196,16 +205,25 @@ class Agent(EventEmitter):
                 lst.remove(conn.sock)
                 if not lst:
                     del table[conn.name]
-        queue = self.requests.get(conn.name)
+        name = conn.name
+        if not self.requests.get(name):
+            # Nothing waits for this origin: the freed slot goes to the first origin
+            # that waits (Node's removeSocket), unless that one has connections busy:
+            # they will serve it.
+            name = next(iter(self.requests), name)
+            if self.sockets.get(name):
+                return
+        queue = self.requests.get(name)
         while queue:
             req = queue.pop(0)
             if not queue:
-                del self.requests[conn.name]
+                del self.requests[name]
+                self._queued_options.pop(name, None)
             if req.destroyed:
-                queue = self.requests.get(conn.name)
+                queue = self.requests.get(name)
                 continue
             try:
-                self._create(req, conn.name, conn.options)
+                self._create(req, name, self._queued_options.get(name, conn.options))
             except Exception:  # the request's scope is gone: it cannot be served
                 continue
             break

@@ -154,7 +154,7 @@ class ClientConnection:
         self.name = name
         self.scope = scope
         self.options = options
-        self.sock = Socket(None, scope)
+        self.sock = agent.socket_class(None, scope)
         self.state = ExchangeState()
         self.req: ExchangeRequest | None = None
         self.res: IncomingMessage | None = None
@@ -254,6 +254,9 @@ class ClientConnection:
                     "ETIMEDOUT", f"connect ETIMEDOUT {host}:{port}", errno=-_errno.ETIMEDOUT, syscall="connect"
                 )
             )
+            return False
+        except NodeError as exc:  # the agent's own (TLS) errors carry their codes
+            self._fail(exc)
             return False
         except OSError as exc:
             self._fail(_system_error(exc, "connect", host, port))
@@ -357,14 +360,9 @@ class ClientConnection:
         assert req is not None
         parser = self.parser
         if parser is None:
-            parser = self.parser = ResponseParser(max_header_size=req.max_header_size)
-            if req.insecure_http_parser:
-                parser._llhttp.set_dangerous_leniencies(
-                    lenient_headers=True, lenient_chunked_length=True, lenient_keep_alive=True,
-                    lenient_transfer_encoding=True, lenient_version=True, lenient_data_after_close=True,
-                    lenient_optional_lf_after_cr=True, lenient_optional_cr_before_lf=True,
-                    lenient_optional_crlf_after_chunk=True, lenient_spaces_after_chunk_size=True,
-                )  # fmt: skip
+            parser = self.parser = ResponseParser(
+                max_header_size=req.max_header_size, lenient=req.insecure_http_parser
+            )
         if state.phase is Phase.AWAITING and self.res is None and not self.informational:
             parser.expect(req.method)
         self._process(parser.feed(data), data)

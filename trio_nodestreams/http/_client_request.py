@@ -420,17 +420,18 @@ def _request(
         req._unique_headers = frozenset(str(h).lower() for h in unique)
     if merged.get("timeout") is not None:
         req.set_timeout(merged["timeout"])
-    agent.add_request(
-        req,
-        {
-            "host": host,
-            "port": port,
-            "local_address": merged.get("local_address"),
-            "connect_timeout": merged.get("connect_timeout"),
-            "create_connection": merged.get("create_connection"),
-            "servername": merged.get("servername"),
-        },
-    )
+    connection_options = {
+        "host": host,
+        "port": port,
+        "local_address": merged.get("local_address"),
+        "connect_timeout": merged.get("connect_timeout"),
+        "create_connection": merged.get("create_connection"),
+        "servername": merged.get("servername"),
+    }
+    for name in agent.connection_option_names:
+        if name in merged:
+            connection_options[name] = merged[name]
+    agent.add_request(req, connection_options)
     return req
 
 

@@ -106,6 +106,7 @@ class IncomingMessage(Readable):
     #: it starts got (_FINAL_* below); -1 before it started.
     _dormant_final = -1
     _dormant_ending = False  # the chain's endReadable tick is queued
+
     def __init__(
         self,
         socket: Any,

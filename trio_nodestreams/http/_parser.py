@@ -326,6 +326,10 @@ class _Overflow(Exception):
     """Raised inside a callback when Node's header budget is spent: llhttp stops there."""
 
 
+class _EndOfRead(Exception):
+    """Raised inside llhttp's message-complete callback: the rest of this read is dropped."""
+
+
 class _Reject(Exception):
     """Raised inside a callback for input Node's llhttp refuses and the bundled one accepts."""
 
@@ -344,8 +348,13 @@ _END_NO_TRAILERS: Final = MessageEnd([])
 class _Parser:
     """What request and response parsing share: the feed loop, the budgets, the events."""
 
-    def __init__(self, *, max_header_size: int) -> None:
+    def __init__(self, *, max_header_size: int, lenient: bool = False) -> None:
         self.max_header_size = max_header_size
+        # Node's insecureHTTPParser: every llhttp this parser makes is lenient.
+        self._lenient = lenient
+        # A declined upgrade's body is being read: when it ends, so does this read
+        # (Node's llhttp pauses there and the rest of that read is not parsed).
+        self._end_read_at_message_end = False
         #: Chunks seen so far (a flood of tiny chunks costs CPU, not bytes).
         self.chunks = 0
         self._events: list[Event] = []
@@ -376,10 +385,21 @@ class _Parser:
         self._skipped: tuple[BodyKind, int | None] | None = None
         # Empty Transfer-Encoding fields taken out before llhttp saw them: (index, name).
         self._inject: list[tuple[int, str]] = []
-        self._llhttp = self._new_llhttp()
+        self._llhttp = self._make_llhttp()
 
     def _new_llhttp(self) -> httptools.HttpRequestParser | httptools.HttpResponseParser:
         raise NotImplementedError
+
+    def _make_llhttp(self) -> httptools.HttpRequestParser | httptools.HttpResponseParser:
+        p = self._new_llhttp()
+        if self._lenient:
+            p.set_dangerous_leniencies(
+                lenient_headers=True, lenient_chunked_length=True, lenient_keep_alive=True,
+                lenient_transfer_encoding=True, lenient_version=True, lenient_data_after_close=True,
+                lenient_optional_lf_after_cr=True, lenient_optional_cr_before_lf=True,
+                lenient_optional_crlf_after_chunk=True, lenient_spaces_after_chunk_size=True,
+            )  # fmt: skip
+        return p
 
     # -- httptools callbacks (they only record: user code never runs in here) ---
 
@@ -423,6 +443,9 @@ class _Parser:
         if self._section:
             self._section.clear()
         self._section_cost = self._section_scanned = 0
+        if self._end_read_at_message_end:
+            self._end_read_at_message_end = False
+            raise _EndOfRead
 
     # -- feeding ---------------------------------------------------------------
 
@@ -478,10 +501,19 @@ class _Parser:
 
     def _execute(self, piece: bytes | memoryview) -> bool:
         """Run llhttp over ``piece`` (which ends at ``self._cut``); False once it stopped."""
+        return self._run_llhttp(piece, self._cut - len(piece))
+
+    def _run_llhttp(self, piece: bytes | memoryview, start: int | None) -> bool:
+        """Feed llhttp and act on how it stopped; False once it stopped.
+
+        ``start`` is where ``piece`` begins in the read being parsed, or None when
+        ``piece`` is a rewritten head (see _retry_without_empty_te), which ends
+        where the head ends, at ``self._cut``.
+        """
         try:
             self._llhttp.feed_data(piece)
         except httptools.HttpParserUpgrade as exc:
-            offset = self._cut - len(piece) + int(exc.args[0])
+            offset = self._cut if start is None else start + int(exc.args[0])
             self._mode = _STOPPED
             self._events.append(Upgrade(self._data[offset:]))
             return False
@@ -496,9 +528,17 @@ class _Parser:
             if isinstance(cause, _Reject):
                 self._fail(cause.code, cause.reason)
                 return False
+            if isinstance(cause, _EndOfRead):
+                # llhttp stopped inside this read; the next read starts afresh.
+                self._llhttp = self._make_llhttp()
+                return False
             raise
         except httptools.HttpParserError as exc:
-            return self._fail_llhttp(str(exc.args[0]) if exc.args else "", piece)
+            reason = str(exc.args[0]) if exc.args else ""
+            if start is None:
+                self._fail(_CODE_FOR_REASON.get(reason, "HPE_INTERNAL"), reason)
+                return False
+            return self._fail_llhttp(reason, piece)
         return self._mode != _STOPPED
 
     def _fail(self, code: str, reason: str) -> None:
@@ -533,17 +573,14 @@ class _Parser:
                 inject.append((index - 1, name.decode("latin-1")))
                 continue
             kept.append(line)
-        self._llhttp = self._new_llhttp()
+        self._llhttp = self._make_llhttp()
         self._raw_b = []
         self._reset_start_line()
         self._header_bytes = sum(len(name) for _index, name in inject)
         self._inject = inject
-        try:
-            self._llhttp.feed_data(b"\r\n".join(kept))
-        except httptools.HttpParserError as exc:
-            self._fail(_CODE_FOR_REASON.get(str(exc.args[0]), "HPE_INTERNAL"), str(exc.args[0]))
-            return False
-        return self._mode != _STOPPED
+        # The rewritten head goes through the same handling as any input: it may
+        # end in an upgrade, a callback's refusal or another parse error.
+        return self._run_llhttp(b"\r\n".join(kept), None)
 
     def _reset_start_line(self) -> None:
         raise NotImplementedError
@@ -744,11 +781,12 @@ class RequestParser(_Parser):
 
     Args:
       max_header_size: Node's ``maxHeaderSize`` (``HPE_HEADER_OVERFLOW`` at it).
+      lenient: Node's ``insecureHTTPParser`` (llhttp's leniencies, all of them).
     """
 
-    def __init__(self, *, max_header_size: int = 16384) -> None:
+    def __init__(self, *, max_header_size: int = 16384, lenient: bool = False) -> None:
         self._url = b""
-        super().__init__(max_header_size=max_header_size)
+        super().__init__(max_header_size=max_header_size, lenient=lenient)
 
     def _new_llhttp(self) -> httptools.HttpRequestParser:
         return httptools.HttpRequestParser(self)
@@ -794,21 +832,25 @@ class RequestParser(_Parser):
         """Go on with HTTP after an :class:`Upgrade` nobody took; parse ``rest``.
 
         The upgrade request is then an ordinary one: its body (which llhttp
-        skipped) is parsed from ``rest``, and the requests after it too.
+        skipped) is parsed from ``rest``. As in Node, whose llhttp pauses at the
+        end of an upgrade request whether or not it is taken, the bytes after
+        that end in the same read are dropped; the next read is parsed afresh.
         """
         skipped = self._skipped or ("none", None)
         self._skipped = None
-        self._llhttp = self._new_llhttp()
+        self._llhttp = self._make_llhttp()
         self._mode = _HEAD
         self._in_message = False
         body, length = skipped
-        if body != "none":
-            # A fresh llhttp learns the body's framing from an equivalent head.
-            framing = b"Content-Length: %d" % (length or 0) if body == "length" else b"Transfer-Encoding: chunked"
-            self._events = []  # its head event is not reported
-            self._llhttp.feed_data(b"POST / HTTP/1.1\r\n" + framing + b"\r\n\r\n")
-            self._url = b""
-            self._in_message = True
+        if body == "none":
+            return []  # the request ended with its head: the rest of this read goes
+        # A fresh llhttp learns the body's framing from an equivalent head.
+        framing = b"Content-Length: %d" % (length or 0) if body == "length" else b"Transfer-Encoding: chunked"
+        self._events = []  # its head event is not reported
+        self._llhttp.feed_data(b"POST / HTTP/1.1\r\n" + framing + b"\r\n\r\n")
+        self._url = b""
+        self._in_message = True
+        self._end_read_at_message_end = True
         return self.feed(rest)
 
     def _start_line_cost(self, line: bytes) -> int:
@@ -828,17 +870,18 @@ class ResponseParser(_Parser):
 
     Args:
       max_header_size: Node's ``maxHeaderSize`` for responses.
+      lenient: Node's ``insecureHTTPParser`` (llhttp's leniencies, all of them).
 
     Call :meth:`expect` before each response with its request's method: a
     response to ``HEAD`` has no body whatever its head says, and a 2xx answer to
     ``CONNECT`` ends HTTP on the connection.
     """
 
-    def __init__(self, *, max_header_size: int = 16384) -> None:
+    def __init__(self, *, max_header_size: int = 16384, lenient: bool = False) -> None:
         self._status = b""
         self._method = "GET"
         self._upgrade = False
-        super().__init__(max_header_size=max_header_size)
+        super().__init__(max_header_size=max_header_size, lenient=lenient)
 
     def _new_llhttp(self) -> httptools.HttpResponseParser:
         return httptools.HttpResponseParser(self)
@@ -890,7 +933,7 @@ class ResponseParser(_Parser):
         return len(parts[2]) if len(parts) == 3 else 0
 
     def _skip_body(self) -> bool:
-        self._llhttp = self._new_llhttp()
+        self._llhttp = self._make_llhttp()
         self.on_message_complete()
         if self._upgrade:
             self._upgrade = False

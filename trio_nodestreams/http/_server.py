@@ -127,6 +127,9 @@ class Server(EventEmitter):
         "listening": 0, "close": 0,
     }  # fmt: skip
 
+    #: The per-connection task class (https wraps the stream in TLS there).
+    _connection_class: ClassVar[type[_Connection]]
+
     def __init__(
         self,
         handler: Handler | None = None,
@@ -219,7 +222,7 @@ class Server(EventEmitter):
           Cancelling the call destroys the connection: its requests and
           responses are aborted, their handlers cancelled, the stream closed.
         """
-        conn = _Connection(self, stream)
+        conn = self._connection_class(self, stream)
         self._connections.add(conn)
         await conn.run()
 
@@ -307,7 +310,7 @@ class Server(EventEmitter):
                 log.warning("accept failed: %s", exc)
                 await trio.sleep(0.1)
                 continue
-            conn = _Connection(self, stream)
+            conn = self._connection_class(self, stream)
             self._connections.add(conn)
             nursery.start_soon(conn.run)
             # Waiting for the next client must not keep this one alive once it closed.
@@ -350,6 +353,9 @@ def create_server(
 class _Connection:
     """One client connection: the task that reads, dispatches and watches it."""
 
+    #: What the connection is wrapped in (https uses a TLS socket).
+    socket_class: type[Socket] = Socket
+
     def __init__(self, server: Server, stream: trio.abc.Stream) -> None:
         self.server = server
         self.stream = stream
@@ -388,13 +394,14 @@ class _Connection:
         try:
             async with open_scope() as scope:
                 self.scope = scope
-                sock = self.sock = Socket(self.stream, scope)
+                sock = self.sock = self.socket_class(self.stream, scope)
                 sock.server = server
                 sock._close_hooks.append(self._on_socket_close)
                 sock.on("drain", self._on_socket_drain)
                 sock.on("timeout", self._on_socket_timeout)
-                if server.no_delay:
-                    sock.set_no_delay(True)
+                if not server.no_delay:
+                    # trio.SocketStream turns TCP_NODELAY on for every TCP connection.
+                    sock.set_no_delay(False)
                 if server.keep_alive:
                     sock.set_keep_alive(True, server.keep_alive_initial_delay)
                 if server.timeout:
@@ -428,14 +435,9 @@ class _Connection:
 
     async def _serve(self) -> None:
         sock = self.sock
-        parser = RequestParser(max_header_size=self.server.max_header_size)
-        if self.server.insecure_http_parser:
-            parser._llhttp.set_dangerous_leniencies(
-                lenient_headers=True, lenient_chunked_length=True, lenient_keep_alive=True,
-                lenient_transfer_encoding=True, lenient_version=True, lenient_data_after_close=True,
-                lenient_optional_lf_after_cr=True, lenient_optional_cr_before_lf=True,
-                lenient_optional_crlf_after_chunk=True, lenient_spaces_after_chunk_size=True,
-            )  # fmt: skip
+        parser = RequestParser(
+            max_header_size=self.server.max_header_size, lenient=self.server.insecure_http_parser
+        )
         self.parser = parser
         state = self.state
         while state.open and not sock.destroyed and not sock._ending:
@@ -921,15 +923,18 @@ class _Connection:
         msg = sock._http_message
         if sock.writable and (msg is None or not msg._header_sent):
             sock.write(_CANNED.get(getattr(err, "code", ""), _BAD_REQUEST))
-            if sock._fd < 0:
-                # Nothing reached the stream yet: close once the answer went out.
-                self.state.handle(Event.FAILED)
-                sock._error = err
-                sock._had_error = True
-                sock._answering = True
-                sock.end()
-                self._on_socket_close(True)
-                return
+        if sock._fd < 0 and sock._out and sock.writable:
+            # On a plain socket what was written is with the kernel by now, as in
+            # Node; on any other stream it may still be queued here (the answers to
+            # the requests before the bad one, the canned answer): close once it
+            # went out instead of dropping it.
+            self.state.handle(Event.FAILED)
+            sock._error = err
+            sock._had_error = True
+            sock._answering = True
+            sock.end()
+            self._on_socket_close(True)
+            return
         self.state.handle(Event.FAILED)
         sock.destroy(err)
 
@@ -975,3 +980,6 @@ class _Connection:
         if sock is None or sock.remote_address is None:
             return "?"
         return f"{sock.remote_address}:{sock.remote_port}"
+
+
+Server._connection_class = _Connection

@@ -491,14 +491,14 @@ class Socket(EventEmitter):
             data = await (recv(max_bytes) if recv is not None else stream.receive_some(max_bytes))
         except trio.BrokenResourceError as exc:
             # A reset is not an end: the peer did not finish what it was doing.
-            return self._reset(exc.__cause__)
+            return self._reset(self._read_error(exc))
         except trio.ClosedResourceError:
             return b""
         except OSError as exc:
             # Only the raw recv raises these; SocketStream would translate them alike.
             if exc.errno in _CLOSED_ERRNOS:
                 return b""
-            return self._reset(exc)
+            return self._reset(_os_error(exc, "read"))
         if type(data) is not bytes:
             data = bytes(data)  # some streams (TLS) hand out bytearrays
         if data:
@@ -513,11 +513,15 @@ class Socket(EventEmitter):
             self.peer_ended = True
         return data
 
-    def _reset(self, cause: BaseException | None) -> bytes:
+    def _reset(self, error: NodeError) -> bytes:
         self.peer_reset = True
         self.peer_ended = True
-        self._error = self._error or _os_error(cause, "read")
+        self._error = self._error or error
         return b""
+
+    def _read_error(self, exc: trio.BrokenResourceError) -> NodeError:
+        """The Node error for a read that failed (a TLS socket reports TLS alerts)."""
+        return _os_error(exc.__cause__, "read")
 
     # -- closing ---------------------------------------------------------------
 
