@@ -2,8 +2,9 @@
 
 Sections: streams, pipeline, http (wrk, interleaved rounds, req/s and the server's CPU
 time per request), idle (server RSS per held keep-alive connection), client, https (the
-same over TLS, and new TLS connections per second: bench/https_bench.py), fszlib
-(a 1 GiB file copy vs Node's fs streams and cp, gzip/gunzip MB/s vs Node), static
+same over TLS, and new TLS connections per second: bench/https_bench.py), cluster
+(``serve --workers 2`` against ``--workers 1``: req/s, CPU of each side, RSS per worker),
+fszlib (a 1 GiB file copy vs Node's fs streams and cp, gzip/gunzip MB/s vs Node), static
 (``serve DIR`` against nginx, ``python -m http.server`` and Node's http-server:
 bench/static_bench.py).
 Prints a table per section and writes bench/results/latest.json. Every figure is a
@@ -954,7 +955,7 @@ def main() -> int:
         "what",
         nargs="?",
         default="all",
-        choices=["streams", "pipeline", "http", "idle", "client", "https", "fszlib", "static", "all"],
+        choices=["streams", "pipeline", "http", "idle", "client", "https", "cluster", "fszlib", "static", "all"],
     )
     parser.add_argument("--only", help="run only implementations whose name contains this (e.g. ours); "
                         "other rows are kept from the previous results file")  # fmt: skip
@@ -973,7 +974,7 @@ def main() -> int:
     parser.add_argument("--copy-mib", type=int, default=1024, help="fszlib: size of the copied file (1024)")
     args = parser.parse_args()
     sections = (
-        ["streams", "pipeline", "http", "idle", "client", "https", "fszlib", "static"]
+        ["streams", "pipeline", "http", "idle", "client", "https", "cluster", "fszlib", "static"]
         if args.what == "all"
         else [args.what]
     )
@@ -1004,6 +1005,12 @@ def main() -> int:
         new["https"] = https_bench.bench(
             args.only, args.duration, args.connections, args.reps or 3, upload=not args.no_upload
         )
+    if "cluster" in sections:
+        sys.path.insert(0, str(BENCH))
+        import cluster_bench
+
+        print("  cluster (serve --workers 2 against --workers 1)", flush=True)
+        new["cluster"] = cluster_bench.bench(args.duration, args.connections, args.reps or 3)
     if "fszlib" in sections:
         new["fszlib"] = bench_fszlib(args.copy_mib)
     if "static" in sections:
@@ -1039,6 +1046,11 @@ def main() -> int:
 
         print()
         print(https_bench.report(results["https"]))
+    if "cluster" in sections and results.get("cluster"):
+        import cluster_bench
+
+        print()
+        print(cluster_bench.report(results["cluster"]))
     if "fszlib" in sections and results.get("fszlib"):
         sys.path.insert(0, str(BENCH))
         import fszlib_bench

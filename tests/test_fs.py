@@ -96,7 +96,7 @@ async def test_reads_are_batched_and_never_on_the_trio_thread(big: Path, monkeyp
     assert size == big.stat().st_size
     assert on_trio == []
     assert calls.get("pread", 0) == 0 and calls["read"] >= 81  # 80 full chunks, a short one, EOF
-    assert hops < 20, hops  # open + batches of up to 16 chunks + close
+    assert hops < 30, hops  # open + batches growing to 16 chunks + close (one per chunk: 80+)
 
 
 async def test_writes_piled_up_go_out_with_one_writev(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -268,3 +268,57 @@ async def test_close_method_runs_its_callback(big: Path, tmp_path: Path) -> None
                 await _closed(r)
         assert sorted(got) == ["r", "w"]
         assert (tmp_path / "c.txt").read_text() == "abc"
+
+
+async def test_a_pipe_delivers_what_arrived_without_waiting_for_more(tmp_path: Path) -> None:
+    """A ReadStream over a pipe hands out a short read at once: the batch does not wait
+    for the writer's next bytes."""
+    read_fd, write_fd = os.pipe()
+    try:
+        os.write(write_fd, b"first line\n")
+        with trio.fail_after(10):
+            async with ns.open_scope():
+                r = fs.create_read_stream(None, fd=read_fd, auto_close=False)
+                got = trio.Event()
+                chunks: list[bytes] = []
+
+                def on_data(chunk: bytes) -> None:
+                    chunks.append(chunk)
+                    got.set()
+
+                r.on("data", on_data)
+                await got.wait()  # would hang if the batch waited for more input
+                assert chunks == [b"first line\n"]
+                os.close(write_fd)
+                write_fd = -1
+                await ns.finished(r)
+        assert chunks == [b"first line\n"]
+    finally:
+        os.close(read_fd)
+        if write_fd >= 0:
+            os.close(write_fd)
+
+
+async def test_a_slow_consumer_keeps_the_read_ahead_small(big: Path) -> None:
+    """A consumer slower than the file never waits for a batch, so the batch (and the
+    memory read ahead) stays small; a fast one grows it to sixteen chunks."""
+    with trio.fail_after(30):
+        async with ns.open_scope():
+            slow = fs.create_read_stream(big, high_water_mark=16384)
+            ahead_seen = 0
+            count = 0
+            async for _chunk in slow:
+                count += 1
+                ahead_seen = max(ahead_seen, len(slow._ahead))
+                # The consumer is slower than the file: it takes the next chunk only once
+                # no read is in flight (whatever the machine's load).
+                while slow._busy:
+                    await trio.sleep(0)
+                await trio.testing.wait_all_tasks_blocked()
+                if count == 100:
+                    break
+            assert slow._batch <= 4 and ahead_seen <= 6, (slow._batch, ahead_seen)
+            fast = fs.create_read_stream(big)
+            async for _chunk in fast:
+                pass
+            assert fast._batch >= 8

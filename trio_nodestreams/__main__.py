@@ -33,7 +33,7 @@ from typing import Any, TextIO
 import trio
 
 import trio_nodestreams as ns
-from trio_nodestreams import http, https
+from trio_nodestreams import cluster, http, https
 from trio_nodestreams.serve_static import static_handler
 
 #: The conventional exit status of a program ended by SIGINT (128 + 2).
@@ -145,7 +145,9 @@ def make_handler(
 
 
 def with_access_log(
-    handler: Callable[[http.IncomingMessage, http.ServerResponse], Awaitable[None]], out: TextIO
+    handler: Callable[[http.IncomingMessage, http.ServerResponse], Awaitable[None]],
+    out: TextIO,
+    prefix: str = "",
 ) -> Callable[[http.IncomingMessage, http.ServerResponse], Awaitable[None]]:
     """Wrap ``handler`` so that each response, once closed, prints one line to ``out``."""
 
@@ -158,7 +160,7 @@ def with_access_log(
             status = res.status_code if res.headers_sent else "-"
             note = "" if res.writable_finished else "  (closed before the response ended)"
             out.write(
-                f'{peer or "-"} [{time.strftime("%H:%M:%S")}] "{req.method} {req.url} '
+                f'{prefix}{peer or "-"} [{time.strftime("%H:%M:%S")}] "{req.method} {req.url} '
                 f'HTTP/{req.http_version}" {status} {ms:.1f} ms{note}\n'
             )
             out.flush()
@@ -169,12 +171,22 @@ def with_access_log(
     return logged
 
 
+Site = Callable[[http.IncomingMessage, http.ServerResponse], Awaitable[None]]
+
+
+def static_site(root: str | None, follow_symlinks: bool, show_hidden: bool) -> Site | None:
+    """``serve DIR``'s handler (None without DIR).
+
+    Raises:
+      OSError: DIR is missing or not a directory.
+    """
+    if root is None:
+        return None
+    return static_handler(root, follow_symlinks=follow_symlinks, show_hidden=show_hidden)
+
+
 async def serve(
-    host: str,
-    port: int,
-    quiet: bool,
-    tls: dict[str, bytes] | None = None,
-    site: Callable[[http.IncomingMessage, http.ServerResponse], Awaitable[None]] | None = None,
+    host: str, port: int, quiet: bool, tls: dict[str, bytes] | None = None, site: Site | None = None
 ) -> int:
     """Run ``site`` (default: the demo) until cancelled; return 1 when the address cannot be served.
 
@@ -201,6 +213,54 @@ async def serve(
         print(f"serving on {where[0]}  (Ctrl-C stops)", flush=True)
         await trio.sleep_forever()
     return 0  # pragma: no cover - only cancellation ends the block
+
+
+async def serve_worker(
+    worker: cluster.Worker,
+    quiet: bool,
+    cert: str | None = None,
+    key: str | None = None,
+    site: tuple[str | None, bool, bool] = (None, False, False),
+) -> None:
+    """One worker of ``serve --workers N``: the demo server (or ``serve DIR``'s) on the cluster's port.
+
+    With ``cert`` and ``key`` (PEM file paths: the key travels as a path, not as
+    bytes in the worker's environment) it serves https.
+    """
+    tls = tls_files("serve", cert=cert, key=key) if cert and key else None
+    if cert and key and tls is None:
+        raise OSError(f"cannot read {cert} or {key}")
+    url = base_url(worker.host, worker.port, "https" if tls else "http")
+    files = static_site(*site)
+    handler = files if files is not None else make_handler(lambda: url)
+    async with ns.open_scope():
+        prefix = f"[{os.getpid()}] "  # which worker served it
+        handler = handler if quiet else with_access_log(handler, sys.stdout, prefix)
+        server = https.create_server(tls, handler) if tls else http.create_server(handler)
+        await worker.listen(server)
+
+
+def serve_cluster(args: argparse.Namespace) -> int:
+    """``serve --workers N``: a supervisor and N workers; 0 after SIGTERM or SIGINT."""
+
+    scheme = "https" if args.tls_cert else "http"
+
+    def on_ready(host: str, port: int) -> None:
+        print(f"serving on {base_url(host, port, scheme)}  (Ctrl-C stops)", flush=True)
+
+    try:
+        return cluster.run(
+            serve_worker,
+            workers=args.workers,
+            host=args.host,
+            port=args.port,
+            args=(args.quiet, args.tls_cert, args.tls_key, (args.dir, args.follow_symlinks, args.show_hidden)),
+            graceful_timeout=args.graceful_timeout,
+            on_ready=on_ready,
+        )
+    except OSError as exc:
+        _error("serve", f"cannot listen on {base_url(args.host, args.port)}: {_os_reason(exc, hint=True)}")
+        return 1
 
 
 # -- get ----------------------------------------------------------------------------------
@@ -461,6 +521,25 @@ def _port(text: str) -> int:
     return port
 
 
+def _workers(text: str) -> int | str:
+    if text == "auto":
+        return text
+    try:
+        return cluster.resolve_workers(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a worker count: {text!r} (a number >= 1, or auto)") from None
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser: one subcommand per job, each with its own ``--help``."""
     doc = __doc__ or ""
@@ -498,6 +577,20 @@ def parser() -> argparse.ArgumentParser:
     sv.add_argument("-q", "--quiet", action="store_true", help="no line per request")
     sv.add_argument("--tls-cert", metavar="FILE", help="serve https with this PEM certificate (chain)")
     sv.add_argument("--tls-key", metavar="FILE", help="the PEM private key of --tls-cert")
+    sv.add_argument(
+        "--workers",
+        type=_workers,
+        metavar="N",
+        help="N worker processes under a supervisor on one port (SO_REUSEPORT); auto: one per "
+        "core. SIGTERM/SIGINT stop gracefully, SIGHUP replaces the workers (default: one process)",
+    )
+    sv.add_argument(
+        "--graceful-timeout",
+        type=_seconds,
+        default=30.0,
+        metavar="S",
+        help="with --workers: seconds in-flight requests get to finish on a stop (default 30)",
+    )
     gt = sub.add_parser(
         "get",
         help="download an http:// or https:// URL with a progress bar",
@@ -525,18 +618,14 @@ def main(argv: list[str] | None = None) -> int:
             tls = tls_files("serve", cert=args.tls_cert, key=args.tls_key)
             if tls is None:
                 return 2
-            site = None
-            if args.dir is not None:
-                try:
-                    site = static_handler(
-                        args.dir, follow_symlinks=args.follow_symlinks, show_hidden=args.show_hidden
-                    )
-                except OSError as exc:
-                    _error("serve", f"cannot serve {args.dir}: {_os_reason(exc)}")
-                    return 1
-            status = trio.run(
-                until_interrupted, serve, args.host, args.port, args.quiet, tls or None, site
-            )
+            try:
+                site = static_site(args.dir, args.follow_symlinks, args.show_hidden)
+            except OSError as exc:
+                _error("serve", f"cannot serve {args.dir}: {_os_reason(exc)}")
+                return 1
+            if args.workers is not None:
+                return serve_cluster(args)
+            status = trio.run(until_interrupted, serve, args.host, args.port, args.quiet, tls or None, site)
         else:
             client_tls: dict[str, Any] | None = tls_files("get", ca=args.cacert)
             if client_tls is None:

@@ -2,9 +2,10 @@
 
 Every system call runs in a worker thread (``trio.to_thread``), never on the Trio
 thread. A thread hop costs far more here than a libuv thread-pool round trip, so both
-streams batch: a ReadStream reads several ``high_water_mark`` chunks per hop while
-its consumer keeps asking (the batch grows from one chunk to sixteen), and hands them
-out one ``push`` at a time as Node's would; a WriteStream writes what piled up while
+streams batch: a ReadStream reads several ``high_water_mark`` chunks per hop when its
+consumer is faster than one hop (the batch doubles, from one chunk to sixteen, each
+time the consumer had to wait), and hands them out one ``push`` at a time as Node's
+would; a WriteStream writes what piled up while
 a write was in flight with one ``writev``.
 
 Like Node's, a stream never closes its descriptor while a read or write of it is in a
@@ -182,6 +183,10 @@ def _read_batch(fd: int, pos: int | None, size: int, count: int, remaining: floa
             remaining -= len(data)
             if pos is not None:
                 pos += len(data)
+            if len(data) < n:
+                # A short read: the end of a file, or all a pipe or terminal has for now.
+                # Reading on would wait for more and hold back what arrived.
+                break
     except OSError as exc:
         if not chunks:
             raise
@@ -326,8 +331,6 @@ class ReadStream(_FileIO, Readable):
                 self.push(None)
             return
         count = self._batch
-        # The consumer keeps asking: read more per hop next time.
-        self._batch = min(count * 2, _MAX_BATCH)
         fd = self.fd
         assert fd is not None
         size = self._readable_state.high_water_mark
@@ -377,6 +380,10 @@ class ReadStream(_FileIO, Readable):
             self._ahead_end = at_end
             self._ahead.extend(chunks)
         if self._waiting:
+            # The consumer waited for this batch: it takes chunks faster than one hop
+            # brings them, so read more per hop from now on. A consumer slower than the
+            # file (a network peer) never waits, and keeps the read-ahead small.
+            self._batch = min(self._batch * 2, _MAX_BATCH)
             self._waiting = False
             if self._ahead:
                 self._hand_out(self._ahead.popleft())

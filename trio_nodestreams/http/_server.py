@@ -17,9 +17,13 @@ so an upload the handler reads slowly holds at most ``high_water_mark`` bytes.
 
 from __future__ import annotations
 
+import errno
 import inspect
 import logging
 import math
+import select
+import socket as _stdsocket
+import sys
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -51,6 +55,8 @@ MAX_CHUNKS_PER_SECOND = 200_000
 CHUNKS_PER_CHECKPOINT = 2048
 #: Requests dispatched and not yet answered before the connection stops reading.
 MAX_IN_FLIGHT = 64
+#: Seconds an idle connection has to send its next request once ``close(serve_pending=True)`` ran.
+PENDING_GRACE = 1.0
 
 _CANNED: dict[str, bytes] = {
     "HPE_HEADER_OVERFLOW": b"HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n",
@@ -184,26 +190,56 @@ class Server(EventEmitter):
             else:
                 self.on("request", handler)
         self._listeners: list[trio.SocketListener] = []
+        self._sockets: list[_stdsocket.socket] = []
         self._accept_scope: trio.CancelScope | None = None
         self._connections: set[_Connection] = set()
         self._address: dict[str, Any] | None = None
         self._closed_event = trio.Event()
         self._closing = False
+        self._serve_pending = False
         self.listening = False
 
     # -- lifecycle -----------------------------------------------------------------
 
-    async def listen(self, port: int = 0, host: str = "127.0.0.1", backlog: int = 511) -> Server:
+    async def listen(
+        self,
+        port: int = 0,
+        host: str = "127.0.0.1",
+        backlog: int = 511,
+        *,
+        reuse_port: bool = False,
+        fd: int | None = None,
+    ) -> Server:
         """Bind and start serving in the current scope; returns once bound.
 
+        Args:
+          port: the TCP port; 0 picks a free one.
+          host: the address to bind.
+          backlog: the kernel's queue of connections not yet accepted.
+          reuse_port: set ``SO_REUSEPORT`` (Node's ``reusePort``), so that several
+            processes listen on the same port and the kernel spreads new
+            connections over them.
+          fd: serve an already bound socket instead of binding one (Node's
+            ``listen({fd})``); the server takes it over and closes it.
+            ``port``, ``host`` and ``reuse_port`` are then ignored.
+
         Raises:
-          OSError: the address is in use or cannot be bound.
+          OSError: the address is in use or cannot be bound, or ``reuse_port``
+            was asked where the platform has no ``SO_REUSEPORT``.
         """
         scope = self._scope if self._scope is not None else current_scope()
         self._scope = scope
-        listeners = await trio.open_tcp_listeners(port, host=host, backlog=backlog)
-        self._listeners = listeners
-        addr = listeners[0].socket.getsockname()
+        if fd is not None:
+            sock = _stdsocket.socket(fileno=fd)
+            sock.listen(backlog)
+            sockets = [sock]
+        else:
+            sockets = await _bind_sockets(port, host, backlog, reuse_port)
+        for sock in sockets:
+            sock.setblocking(False)
+        self._sockets = sockets
+        self._listeners = [trio.SocketListener(trio.socket.from_stdlib_socket(s)) for s in sockets]
+        addr = sockets[0].getsockname()
         self._address = {"address": addr[0], "family": "IPv6" if ":" in addr[0] else "IPv4", "port": addr[1]}
         self.listening = True
         self._accept_scope = trio.CancelScope()
@@ -241,23 +277,58 @@ class Server(EventEmitter):
         """``{'address', 'family', 'port'}`` once listening."""
         return self._address
 
-    def close(self, callback: Callable[..., object] | None = None) -> Server:
+    def close(self, callback: Callable[..., object] | None = None, *, serve_pending: bool = False) -> Server:
         """Stop accepting; idle connections close now, busy ones after their response.
 
         ``'close'`` is emitted once every connection is gone.
+
+        Args:
+          callback: a ``'close'`` listener.
+          serve_pending: keep a connection that is between requests (a new one, or
+            a kept-alive one) open for up to ``PENDING_GRACE`` seconds, and answer
+            its next request with ``Connection: close``, instead of closing it as
+            idle as Node does: a client that sends just as the server closes is
+            answered rather than reset. A graceful stop (``cluster``) uses it.
         """
         if callback is not None:
             self.once("close", callback)
         if self._closing:
             return self
         self._closing = True
+        self._serve_pending = serve_pending
         self.listening = False
+        self._stop_accepting()
         if self._accept_scope is not None:
             self._accept_scope.cancel()
         for conn in list(self._connections):
             conn.server_closing()
         self._maybe_closed()
         return self
+
+    def _stop_accepting(self) -> None:
+        """Serve what the kernel already accepted, then close the listening sockets now.
+
+        Closing a listener resets the connections still in its queue; with
+        ``SO_REUSEPORT`` other processes keep the port, and a client that was
+        queued here must not be the one that pays. Draining and closing in one
+        synchronous step leaves no gap in which the queue can grow.
+        """
+        if self._scope is None:
+            return
+        nursery = self._scope.nursery
+        for sock in self._sockets:
+            while True:
+                try:
+                    accepted, _ = sock.accept()
+                except OSError:  # BlockingIOError: the queue is empty; or already closed
+                    break
+                stream = trio.SocketStream(trio.socket.from_stdlib_socket(accepted))
+                conn = _Connection(self, stream)
+                self._connections.add(conn)
+                nursery.start_soon(conn.run)
+        for listener in self._listeners:
+            # A task waiting in accept() gets ClosedResourceError, and its loop ends.
+            listener.socket.close()
 
     def close_idle_connections(self) -> None:
         """Close the connections that are between requests."""
@@ -306,6 +377,8 @@ class Server(EventEmitter):
         while True:
             try:
                 stream = await listener.accept()
+            except trio.ClosedResourceError:
+                return  # close() closed the listener
             except OSError as exc:  # EMFILE and friends: back off, keep serving
                 log.warning("accept failed: %s", exc)
                 await trio.sleep(0.1)
@@ -329,6 +402,37 @@ def _peer_fault(exc: BaseException) -> bool:
     if isinstance(exc, (trio.BrokenResourceError, trio.ClosedResourceError, ConnectionError)):
         return True
     return getattr(exc, "code", None) in _PEER_CODES
+
+
+async def _bind_sockets(port: int, host: str, backlog: int, reuse_port: bool) -> list[_stdsocket.socket]:
+    """Listening sockets on every address ``host`` names (as ``trio.open_tcp_listeners``)."""
+    if reuse_port and not hasattr(_stdsocket, "SO_REUSEPORT"):
+        raise OSError(errno.ENOPROTOOPT, "SO_REUSEPORT is not available on this platform")
+    infos = await trio.socket.getaddrinfo(host, port, type=_stdsocket.SOCK_STREAM, flags=_stdsocket.AI_PASSIVE)
+    seen: set[object] = set()
+    sockets: list[_stdsocket.socket] = []
+    try:
+        for family, type_, proto, _, sockaddr in infos:
+            if sockaddr in seen:
+                continue
+            seen.add(sockaddr)
+            sock = _stdsocket.socket(family, type_, proto)
+            sockets.append(sock)
+            if sys.platform != "win32":
+                # A restarted server must not wait for TIME_WAIT to end (Windows means
+                # something else by SO_REUSEADDR: sharing a port with anyone).
+                sock.setsockopt(_stdsocket.SOL_SOCKET, _stdsocket.SO_REUSEADDR, 1)
+            if reuse_port:
+                sock.setsockopt(_stdsocket.SOL_SOCKET, _stdsocket.SO_REUSEPORT, 1)
+            if family == _stdsocket.AF_INET6:
+                sock.setsockopt(_stdsocket.IPPROTO_IPV6, _stdsocket.IPV6_V6ONLY, 1)
+            sock.bind(sockaddr)
+            sock.listen(backlog)
+    except BaseException:
+        for sock in sockets:
+            sock.close()
+        raise
+    return sockets
 
 
 def create_server(
@@ -385,6 +489,8 @@ class _Connection:
         self.chunks_at_window = 0
         self.chunks_checked = 0
         self.closing = False
+        # With close(serve_pending=True): when this connection, idle, closes unless a request came.
+        self.pending_until = math.inf
         self.now: Callable[[], float] = trio.current_time
 
     # -- the task -----------------------------------------------------------------
@@ -409,6 +515,8 @@ class _Connection:
                 server.emit("connection", sock)
                 self.now = trio.lowlevel.current_clock().current_time
                 self.idle_since = self.now()
+                if server._closing:
+                    self.server_closing()  # accepted just before close(), started after it
                 try:
                     await self._serve()
                 finally:
@@ -528,10 +636,11 @@ class _Connection:
             if not self.state.served:
                 # A new connection that sends nothing gets the headers timeout, not a
                 # keep-alive: a silent peer must not hold a connection forever.
-                return self.idle_since + server.headers_timeout / 1000 if server.headers_timeout else math.inf
+                deadline = self.idle_since + server.headers_timeout / 1000 if server.headers_timeout else math.inf
+                return min(deadline, self.pending_until)
             if not server.keep_alive_timeout:
-                return math.inf
-            return self.idle_since + (server.keep_alive_timeout + KEEP_ALIVE_TIMEOUT_BUFFER) / 1000
+                return self.pending_until
+            return min(self.idle_since + (server.keep_alive_timeout + KEEP_ALIVE_TIMEOUT_BUFFER) / 1000, self.pending_until)
         deadline = math.inf
         if server.request_timeout:
             deadline = self.message_start + server.request_timeout / 1000
@@ -542,7 +651,9 @@ class _Connection:
     def _on_deadline(self) -> None:
         """The current phase's timeout ran out."""
         timer = self.state.timer
-        if timer is Timer.KEEP_ALIVE and not self.state.served:
+        if timer is Timer.KEEP_ALIVE and self.now() >= self.pending_until:
+            self.sock.destroy()  # the server closes, and this client sent nothing in time
+        elif timer is Timer.KEEP_ALIVE and not self.state.served:
             self._socket_error(err_request_timeout())
         elif timer is Timer.KEEP_ALIVE:
             # Node's keep-alive runs on the socket timeout: the server may keep it.
@@ -628,7 +739,7 @@ class _Connection:
                 # Its response finished first: the connection is idle from now on.
                 self.idle_since = self.now()
                 if self.server._closing or self.closing:
-                    self.sock.destroy_soon()
+                    self._idle_while_closing()
         # Node reads on after a message (readStart): the next one, or the end, must be seen.
         self.body_paused = False
         req.complete = True
@@ -845,7 +956,7 @@ class _Connection:
             elif state.phase is Phase.IDLE:
                 self.idle_since = self.now()
                 if self.server._closing or self.closing:
-                    sock.destroy_soon()
+                    self._idle_while_closing()
         if self.output_paused or len(incoming) < MAX_IN_FLIGHT:
             self._on_socket_drain()
             self.wake.set()
@@ -904,7 +1015,43 @@ class _Connection:
         if msg is not None and not msg.headers_sent:
             msg.should_keep_alive = False
         if hasattr(self, "sock") and self.state.idle:
+            self._idle_while_closing(at_once=True)
+
+    def _idle_while_closing(self, at_once: bool = False) -> None:
+        """The server closes and this connection is between requests: close it, or wait.
+
+        With ``close(serve_pending=True)`` the client gets ``PENDING_GRACE`` seconds to
+        send its next request (answered with ``Connection: close``): a client that
+        reuses a kept-alive connection, or connected just before, is answered instead
+        of meeting a close it cannot tell from a failure.
+        """
+        if self._input_waiting():
+            return  # its next request is already here: it is served, then the connection closes
+        if self.server._serve_pending:
+            if self.pending_until == math.inf:
+                self.pending_until = self.now() + PENDING_GRACE
+                cs = self.sock._io_scope
+                if cs is not None and cs.deadline > self.pending_until:
+                    cs.deadline = self.pending_until
+            return
+        if at_once:
             self.sock.destroy()
+        else:
+            self.sock.destroy_soon()  # what was just written goes out first
+
+    def _input_waiting(self) -> bool:
+        """Whether the kernel holds bytes this connection has not read yet.
+
+        An idle connection with a request already in the kernel is not closed by
+        ``close()``: that request is served (with ``Connection: close``) rather
+        than lost to the race between the client's send and the server's close.
+        """
+        fd = self.sock._fd
+        if fd < 0 or not hasattr(select, "poll"):
+            return False
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        return bool(poller.poll(0))
 
     # -- errors and upgrades ----------------------------------------------------------
 
