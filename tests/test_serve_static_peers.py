@@ -306,3 +306,19 @@ def test_cli_serve_dir_options_and_errors(tree: Path, tmp_path: Path) -> None:
     missing.expect(pexpect.EOF)
     missing.close()
     assert missing.exitstatus == 1
+
+
+def test_cli_serve_dir_with_workers(tree: Path) -> None:
+    """``serve DIR --workers 2``: every worker serves the directory; Ctrl-C stops them all."""
+    child = spawn(["bin/serve", str(tree), "--port", "0", "--workers", "2"])
+    child.expect(r"serving on (http://127\.0\.0\.1:(\d+)/)  \(Ctrl-C stops\)\r\n")
+    url = child.match.group(1)
+    with httpx.Client(trust_env=False, timeout=DEADLINE) as client:
+        for _ in range(4):  # new connections, spread over the workers by the kernel
+            with httpx.Client(trust_env=False, timeout=DEADLINE) as fresh:
+                assert fresh.get(url + "hello.txt").content == b"hello, world\n"
+        assert client.get(url + ".hidden").status_code == 404
+        assert "sub dir/" in client.get(url).text
+    child.expect(r'\[\d+\] 127\.0\.0\.1 \[[\d:]+\] "GET /hello\.txt HTTP/1\.1" 200 [\d.]+ ms\r\n')
+    status, after = interrupt(child)
+    assert status == 0 and "Traceback" not in after
