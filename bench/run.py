@@ -4,7 +4,9 @@ Sections: streams, pipeline, http (wrk, interleaved rounds, req/s and the server
 time per request), idle (server RSS per held keep-alive connection), client, https (the
 same over TLS, and new TLS connections per second: bench/https_bench.py), cluster
 (``serve --workers 2`` against ``--workers 1``: req/s, CPU of each side, RSS per worker),
-fszlib (a 1 GiB file copy vs Node's fs streams and cp, gzip/gunzip MB/s vs Node).
+fszlib (a 1 GiB file copy vs Node's fs streams and cp, gzip/gunzip MB/s vs Node), static
+(``serve DIR`` against nginx, ``python -m http.server`` and Node's http-server:
+bench/static_bench.py).
 Prints a table per section and writes bench/results/latest.json. Every figure is a
 measurement on this machine; what matters is the ratio of ours to the anchors (Node,
 raw Trio memory channels, the Trio floor, a bare Trio + httptools loop, a bare h11 loop,
@@ -953,7 +955,7 @@ def main() -> int:
         "what",
         nargs="?",
         default="all",
-        choices=["streams", "pipeline", "http", "idle", "client", "https", "cluster", "fszlib", "all"],
+        choices=["streams", "pipeline", "http", "idle", "client", "https", "cluster", "fszlib", "static", "all"],
     )
     parser.add_argument("--only", help="run only implementations whose name contains this (e.g. ours); "
                         "other rows are kept from the previous results file")  # fmt: skip
@@ -972,7 +974,9 @@ def main() -> int:
     parser.add_argument("--copy-mib", type=int, default=1024, help="fszlib: size of the copied file (1024)")
     args = parser.parse_args()
     sections = (
-        ["streams", "pipeline", "http", "idle", "client", "https", "cluster", "fszlib"] if args.what == "all" else [args.what]
+        ["streams", "pipeline", "http", "idle", "client", "https", "cluster", "fszlib", "static"]
+        if args.what == "all"
+        else [args.what]
     )
 
     t0 = time.monotonic()
@@ -1009,6 +1013,12 @@ def main() -> int:
         new["cluster"] = cluster_bench.bench(args.duration, args.connections, args.reps or 3)
     if "fszlib" in sections:
         new["fszlib"] = bench_fszlib(args.copy_mib)
+    if "static" in sections:
+        sys.path.insert(0, str(BENCH))
+        import static_bench
+
+        print("  static files (serve DIR, nginx, python -m http.server, Node http-server)", flush=True)
+        new["static"] = static_bench.bench(min(args.duration, 3), args.reps or 3, args.connections)
 
     old: dict[str, Any] = {}
     if RESULTS.exists():
@@ -1047,6 +1057,11 @@ def main() -> int:
 
         print()
         print(fszlib_bench.report(results["fszlib"]))
+    if "static" in sections and results.get("static"):
+        import static_bench
+
+        print()
+        print(static_bench.report(results["static"]))
     print(f"\nwrote {RESULTS.relative_to(ROOT)} in {time.monotonic() - t0:.0f} s")
     return 0
 

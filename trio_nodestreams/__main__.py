@@ -1,6 +1,7 @@
 """Command line: ``python -m trio_nodestreams {serve,get}``; ``--help`` on each says more.
 
-``serve`` runs a demo server whose routes show the stream toolkit at work:
+``serve DIR`` serves the files under DIR (``trio_nodestreams.serve_static``).
+``serve`` alone runs a demo server whose routes show the stream toolkit at work:
 ``/echo`` pipes the request into the response, ``/upload`` streams a body into
 a hashing sink, ``/stream`` writes a slow chunked response that waits out
 back-pressure. It prints the URL to open and one line per request.
@@ -33,6 +34,7 @@ import trio
 
 import trio_nodestreams as ns
 from trio_nodestreams import cluster, http, https
+from trio_nodestreams.serve_static import static_handler
 
 #: The conventional exit status of a program ended by SIGINT (128 + 2).
 EXIT_INTERRUPTED = 128 + signal.SIGINT
@@ -169,14 +171,30 @@ def with_access_log(
     return logged
 
 
-async def serve(host: str, port: int, quiet: bool, tls: dict[str, bytes] | None = None) -> int:
-    """Run the demo server until cancelled; return 1 when the address cannot be served.
+Site = Callable[[http.IncomingMessage, http.ServerResponse], Awaitable[None]]
+
+
+def static_site(root: str | None, follow_symlinks: bool, show_hidden: bool) -> Site | None:
+    """``serve DIR``'s handler (None without DIR).
+
+    Raises:
+      OSError: DIR is missing or not a directory.
+    """
+    if root is None:
+        return None
+    return static_handler(root, follow_symlinks=follow_symlinks, show_hidden=show_hidden)
+
+
+async def serve(
+    host: str, port: int, quiet: bool, tls: dict[str, bytes] | None = None, site: Site | None = None
+) -> int:
+    """Run ``site`` (default: the demo) until cancelled; return 1 when the address cannot be served.
 
     With ``tls`` (``{'cert', 'key'}`` PEM contents) it serves https.
     """
     scheme = "https" if tls else "http"
     where = [base_url(host, port, scheme)]  # the bound address once listening (port 0 picks one)
-    handler = make_handler(lambda: where[0])
+    handler = site if site is not None else make_handler(lambda: where[0])
     async with ns.open_scope():
         handler = handler if quiet else with_access_log(handler, sys.stdout)
         try:
@@ -198,9 +216,13 @@ async def serve(host: str, port: int, quiet: bool, tls: dict[str, bytes] | None 
 
 
 async def serve_worker(
-    worker: cluster.Worker, quiet: bool, cert: str | None = None, key: str | None = None
+    worker: cluster.Worker,
+    quiet: bool,
+    cert: str | None = None,
+    key: str | None = None,
+    site: tuple[str | None, bool, bool] = (None, False, False),
 ) -> None:
-    """One worker of ``serve --workers N``: the demo server on the cluster's port.
+    """One worker of ``serve --workers N``: the demo server (or ``serve DIR``'s) on the cluster's port.
 
     With ``cert`` and ``key`` (PEM file paths: the key travels as a path, not as
     bytes in the worker's environment) it serves https.
@@ -209,7 +231,8 @@ async def serve_worker(
     if cert and key and tls is None:
         raise OSError(f"cannot read {cert} or {key}")
     url = base_url(worker.host, worker.port, "https" if tls else "http")
-    handler = make_handler(lambda: url)
+    files = static_site(*site)
+    handler = files if files is not None else make_handler(lambda: url)
     async with ns.open_scope():
         prefix = f"[{os.getpid()}] "  # which worker served it
         handler = handler if quiet else with_access_log(handler, sys.stdout, prefix)
@@ -231,7 +254,7 @@ def serve_cluster(args: argparse.Namespace) -> int:
             workers=args.workers,
             host=args.host,
             port=args.port,
-            args=(args.quiet, args.tls_cert, args.tls_key),
+            args=(args.quiet, args.tls_cert, args.tls_key, (args.dir, args.follow_symlinks, args.show_hidden)),
             graceful_timeout=args.graceful_timeout,
             on_ready=on_ready,
         )
@@ -522,7 +545,8 @@ def parser() -> argparse.ArgumentParser:
     doc = __doc__ or ""
     ap = argparse.ArgumentParser(
         prog="python -m trio_nodestreams",
-        description="Node's streams and http module on Trio: a demo server and a downloader.",
+        description="Node's streams and http module on Trio: a file server, a demo server and a "
+        "downloader.",
         epilog="Run 'python -m trio_nodestreams COMMAND --help' for a command's options.\n"
         + doc[doc.index("Exit status:") :].strip(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -531,10 +555,18 @@ def parser() -> argparse.ArgumentParser:
     sub = ap.add_subparsers(dest="command", required=True, title="commands", metavar="COMMAND")
     sv = sub.add_parser(
         "serve",
-        help="run the demo HTTP server (/echo, /upload, /stream)",
-        description="Run the demo HTTP server until Ctrl-C. It prints the URL to open, then one "
-        "line per request: client, time, request line, status, duration.",
+        help="serve a directory over HTTP (serve DIR), or run the demo server",
+        description="Serve the files under DIR (or, without DIR, run the demo HTTP server) until "
+        "Ctrl-C. It prints the URL to open, then one line per request: client, time, request "
+        "line, status, duration.",
     )
+    sv.add_argument("dir", nargs="?", metavar="DIR", help="the directory to serve")
+    sv.add_argument(
+        "--follow-symlinks",
+        action="store_true",
+        help="follow symbolic links that lead outside DIR (refused by default)",
+    )
+    sv.add_argument("--show-hidden", action="store_true", help="serve and list dotfiles")
     sv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     sv.add_argument(
         "--port",
@@ -586,9 +618,14 @@ def main(argv: list[str] | None = None) -> int:
             tls = tls_files("serve", cert=args.tls_cert, key=args.tls_key)
             if tls is None:
                 return 2
+            try:
+                site = static_site(args.dir, args.follow_symlinks, args.show_hidden)
+            except OSError as exc:
+                _error("serve", f"cannot serve {args.dir}: {_os_reason(exc)}")
+                return 1
             if args.workers is not None:
                 return serve_cluster(args)
-            status = trio.run(until_interrupted, serve, args.host, args.port, args.quiet, tls or None)
+            status = trio.run(until_interrupted, serve, args.host, args.port, args.quiet, tls or None, site)
         else:
             client_tls: dict[str, Any] | None = tls_files("get", ca=args.cacert)
             if client_tls is None:

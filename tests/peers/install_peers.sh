@@ -5,6 +5,7 @@ set -euo pipefail
 missing=()
 command -v curl >/dev/null || missing+=(curl)
 command -v nginx >/dev/null || missing+=(nginx)
+command -v wget >/dev/null || missing+=(wget)
 if ((${#missing[@]})); then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
