@@ -322,3 +322,4 @@ async def test_a_slow_consumer_keeps_the_read_ahead_small(big: Path) -> None:
             async for _chunk in fast:
                 pass
             assert fast._batch >= 8
+

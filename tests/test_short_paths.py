@@ -322,3 +322,41 @@ async def test_an_unread_request_nobody_holds_skips_the_rest_of_its_chain(
     assert walked == ["/keep"]
     (req,) = kept
     assert (req.readable_ended, req.destroyed, req._readable_state.close_emitted) == (True, True, True)
+
+
+@pytest.mark.parametrize("kind", ["writable", "transform"])
+async def test_a_write_never_overtakes_writes_buffered_before_construction(kind: str) -> None:
+    """Writes buffered while ``_construct`` runs are flushed one tick after the stream is
+    constructed; a write that comes in between (another stream's tick queued before that
+    flush: a file read completing while the destination file's open completes) queues
+    behind them instead of going first. Found as a reordered file copy under load."""
+    order: list[bytes] = []
+    done: list[Any] = []
+
+    def construct(_stream: Any, callback: Any) -> None:
+        done.append(callback)
+
+    def write(_stream: Any, chunk: bytes, _encoding: str, callback: Any) -> None:
+        order.append(chunk)
+        callback()
+
+    def transform(_stream: Any, chunk: bytes, _encoding: str, callback: Any) -> None:
+        order.append(chunk)
+        callback(None, chunk)
+
+    with trio.fail_after(10):
+        async with ns.open_scope() as scope:
+            if kind == "writable":
+                w: Any = ns.Writable(construct=construct, write=write)
+            else:
+                w = ns.Transform(construct=construct, transform=transform)
+                w.resume()
+            for i in range(4):
+                w.write(b"%d" % i)
+            scope.run_ticks()
+            assert done and order == []
+            done[0]()  # constructed on the next tick; the buffer flushed on the one after
+            scope.next_tick(w.write, b"4")
+            scope.run_ticks()
+            w.end()
+    assert order == [b"0", b"1", b"2", b"3", b"4"]

@@ -253,6 +253,7 @@ class Transform(Duplex):
             and not state.destroyed
             and state.errored is None
             and state.constructed
+            and not state.buffered
             and not state.scope_closed
         ):
             return Writable.write(self, chunk, encoding, callback)

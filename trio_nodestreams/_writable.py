@@ -225,6 +225,7 @@ class Writable(EventEmitter, trio.abc.SendStream):
             and not state.destroyed
             and state.errored is None
             and state.constructed
+            and not state.buffered
             and not state.scope_closed
         ):
             # Short path (the steps of _write and _do_write): plain bytes, or any object in
@@ -500,7 +501,10 @@ def _write(stream: Writable, chunk: object, encoding: str | Callback | None, cb:
     state.pendingcb += 1
     length = 1 if state.object_mode else len(data)
     state.length += length
-    if state.writing or state.corked or state.errored is not None or not state.constructed:
+    # A write never overtakes buffered ones. In Node the buffer is flushed in the tick
+    # right after the stream is constructed, before any other callback can write; here
+    # another task (a file read completing) may write in between.
+    if state.writing or state.corked or state.errored is not None or not state.constructed or state.buffered:
         state.buffered.append((data, enc, cb))
         if state.all_buffers and enc != "buffer":
             state.all_buffers = False
