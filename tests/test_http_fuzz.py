@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import random
+from typing import Any
 
 import h11
 import pytest
@@ -33,6 +34,7 @@ import trio.testing
 
 import trio_nodestreams as ns
 from trio_nodestreams import http
+from trio_nodestreams.http import _server
 
 from . import leakcheck
 from .faultwire import End, wire
@@ -164,34 +166,47 @@ def make_case(number: int) -> tuple[bytes, list[bytes], str, str]:
 
 
 class Seen:
-    """The requests the server dispatched, in order (their methods, for the reader)."""
+    """The request heads the server parsed, in order (their methods, for the reader):
+    those it answers itself (400 without Host, 417) as well as those it dispatches."""
 
     def __init__(self) -> None:
         self.methods: list[str] = []
 
 
+@pytest.fixture(autouse=True)
+def _record_heads(monkeypatch: pytest.MonkeyPatch) -> None:
+    on_head = _server._Connection._on_head
+
+    def recording(conn: Any, head: Any) -> bool:
+        seen = SEEN.get(id(conn.server))
+        if seen is not None:
+            seen.methods.append(head.method)
+        return on_head(conn, head)
+
+    monkeypatch.setattr(_server._Connection, "_on_head", recording)
+
+
+#: id(server) -> what it parsed (servers made by make_server).
+SEEN: dict[int, Seen] = {}
+
+
 def make_server(kind: str, seen: Seen) -> http.Server:
-    def note(req: http.IncomingMessage) -> None:
-        seen.methods.append(req.method or "GET")
 
     if kind == "sync":
 
         def handler(req: http.IncomingMessage, res: http.ServerResponse) -> None:
-            note(req)
             res.set_header("Content-Type", "text/plain")
             res.end(b"hello")
 
     elif kind == "pipe":
 
         def handler(req: http.IncomingMessage, res: http.ServerResponse) -> None:
-            note(req)
             res.write_head(200, {"Content-Type": "application/octet-stream"})
             req.pipe(res)
 
     elif kind == "body":
 
         async def handler(req: http.IncomingMessage, res: http.ServerResponse) -> None:  # type: ignore[misc]
-            note(req)
             try:
                 body = b"".join([chunk async for chunk in req])
             except ns.NodeError:
@@ -201,21 +216,13 @@ def make_server(kind: str, seen: Seen) -> http.Server:
     else:
 
         async def handler(req: http.IncomingMessage, res: http.ServerResponse) -> None:  # type: ignore[misc]
-            note(req)
             res.write(b"one,")
             await trio.sleep(0.01)
             res.end(b"two")
 
     server = http.create_server(handler, **TIMEOUTS)
-
-    def expectation_failed(req: http.IncomingMessage, res: http.ServerResponse) -> None:
-        # What the server does without this listener (Node's 417), noted so that the
-        # reader knows which request each response answers.
-        note(req)
-        res.write_head(417)
-        res.end()
-
-    server.on("checkExpectation", expectation_failed)
+    SEEN.clear()
+    SEEN[id(server)] = seen
     return server
 
 
