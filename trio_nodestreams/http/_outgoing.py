@@ -454,6 +454,33 @@ class OutgoingMessage(EventEmitter, trio.abc.SendStream):
           NodeError: ``ERR_STREAM_NULL_VALUES``, ``ERR_INVALID_ARG_TYPE``,
             ``ERR_HTTP_CONTENT_LENGTH_MISMATCH`` (``strict_content_length``).
         """
+        if (
+            encoding is None
+            and type(chunk) is bytes
+            and self.chunked_encoding
+            and self._header_sent
+            and self._has_body
+            and not self.strict_content_length
+            and not self.finished
+            and not self.destroyed
+        ):
+            sock = self.socket
+            size = len(chunk)
+            if (
+                sock is not None
+                and sock._corked
+                and sock._http_message is self
+                and not self._output
+                and not sock.destroyed
+                and not sock._ending
+                and 0 < size <= _JOIN_LIMIT
+            ):
+                # Short path: _write's steps for the next chunk of a chunked body whose
+                # head is out, on a connection already corked for this tick.
+                ok = sock.write(b"%x\r\n%b\r\n" % (size, chunk), callback)
+                if not ok:
+                    self._need_drain = True
+                return ok
         if callable(encoding):
             encoding, callback = None, encoding
         ok = self._write(chunk, encoding, callback, from_end=False)

@@ -286,6 +286,17 @@ class Socket(EventEmitter):
         Returns:
           bool: False once the queued bytes reach the high-water mark (wait for ``'drain'``).
         """
+        if self._corked and self._record is None and not self.destroyed and not self._ending:
+            # Short path: the general path's steps for a corked socket (the writes of one tick).
+            out = self._out
+            out += data
+            self._queued += len(data)
+            if callback is not None:
+                self._out_cbs.append((self._queued, callback))
+            if len(out) < HIGH_WATER_MARK:
+                return True
+            self._need_drain = True
+            return False
         if self.destroyed or self._ending:
             err: BaseException = self._error or (
                 epipe() if self.destroyed else NodeError("ERR_STREAM_WRITE_AFTER_END", "write after end")
