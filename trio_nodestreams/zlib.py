@@ -25,7 +25,8 @@ import zlib as _zlib
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Protocol
 
-import brotli as _brotli  # type: ignore[import-untyped]
+# Untyped where it is installed; where it is not, mypy cannot find it: neither is an error here.
+import brotli as _brotli  # type: ignore[import-untyped, import-not-found, unused-ignore]
 import trio
 
 from ._duplex import Transform

@@ -18,7 +18,7 @@ from __future__ import annotations
 import errno as _errno
 import math
 import socket as _stdsocket
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 import trio
 
@@ -29,13 +29,28 @@ from ._incoming import IncomingMessage
 from ._parser import MessageEnd, ParseError, ResponseHead, ResponseParser, Upgrade
 from ._socket import Socket, econnreset
 
-if TYPE_CHECKING:
-    from ._agent import Agent
-
-__all__ = ["ClientConnection", "ExchangeRequest", "Information", "PooledRequest", "open_tcp"]
+__all__ = ["ClientConnection", "ExchangeRequest", "Information", "Pool", "PooledRequest", "open_tcp"]
 
 #: Methods resent once when a reused connection fails before any response byte.
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
+
+
+class Pool(Protocol):
+    """What a connection needs of the pool that owns it (an ``Agent``); a Protocol, so
+    that the connection and the pool do not import each other."""
+
+    keep_alive: bool
+    keep_alive_msecs: float
+    timeout: float | None
+    socket_class: ClassVar[type[Socket]]
+
+    async def connect(self, options: dict[str, Any]) -> trio.abc.Stream: ...
+
+    def remove(self, conn: ClientConnection) -> None: ...
+
+    def release(self, conn: ClientConnection) -> None: ...
+
+    def retry(self, old: ClientConnection, req: PooledRequest, replay: bytes) -> None: ...
 
 
 class PooledRequest(Protocol):
@@ -149,7 +164,7 @@ class Information:
 class ClientConnection:
     """One connection of an :class:`Agent`, and the task that keeps it."""
 
-    def __init__(self, agent: Agent, name: str, scope: Scope, options: dict[str, Any]) -> None:
+    def __init__(self, agent: Pool, name: str, scope: Scope, options: dict[str, Any]) -> None:
         self.agent = agent
         self.name = name
         self.scope = scope
